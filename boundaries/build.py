@@ -1,0 +1,393 @@
+"""``geo-api build``: load every source, compute crosswalks and indicators, write the store.
+
+Each step names its source; any failure is re-raised as :class:`loaders.errors.SourceError`
+for that source, so the CLI can say which upstream file broke while the previous store
+stays untouched (see :func:`boundaries.store.write_store`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from shapely.geometry.base import BaseGeometry
+
+from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
+from boundaries.crosswalk import compute_crosswalk, coverage, land_tracts
+from boundaries.indicators import INDICATORS
+from boundaries.layers import AGGREGATE_LAYERS, LAYERS
+from boundaries.store import Store, content_checksum, write_store
+from loaders import acs_extracts, cde_schools, child_care, county_boundaries, svi, tiger
+from loaders.census_api import census_key_or_warn, load_acs_tracts
+from loaders.errors import SourceError, SourceUnavailable
+from loaders.sources import SOURCES, Fetcher
+
+Progress = Callable[[str], None]
+CHILD_CARE_RESOURCES = (
+    "7aed8063-cea7-4367-8651-c81643164ae0",  # child-care centers
+    "4b5cc48d-03b1-4f42-a7d1-b9816903eb2b",  # family child-care homes
+)
+STORE_FORMAT = 1
+
+
+def sha256_file(path: Path) -> str:
+    """Hex SHA-256 of a file (the build records one per source file)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass
+class BuildContext:
+    """Mutable state of one build: sources read, layer reports, timings."""
+
+    fetcher: Fetcher
+    progress: Progress
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    layer_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)
+
+    def path(self, source_id: str, url: str | None = None) -> Path:
+        """Local path of a source, recorded (with checksum) in the manifest."""
+        spec = SOURCES[source_id]
+        path = self.fetcher.path(spec, url)
+        location = str(path if self.fetcher.mirror is None else spec.mirror_path)
+        self.sources.append(
+            {
+                "id": source_id,
+                "title": spec.title,
+                "vintage": spec.vintage,
+                "location": location if self.fetcher.mirror else (url or spec.url),
+                "bytes": path.stat().st_size,
+                "sha256": sha256_file(path),
+            }
+        )
+        return path
+
+    @contextmanager
+    def step(self, label: str, source_id: str) -> Iterator[None]:
+        """Time a step and turn any failure into a SourceError naming ``source_id``."""
+        start = time.perf_counter()
+        self.progress(f"… {label}")
+        try:
+            yield
+        except SourceError:
+            raise
+        except Exception as exc:  # a loader bug or odd data: still name the source
+            raise SourceError(source_id, f"{type(exc).__name__}: {exc}") from exc
+        self.progress(f"✓ {label} ({time.perf_counter() - start:.1f} s)")
+
+
+def _shapefile_parts(ctx: BuildContext, source_id: str) -> Path:
+    """Live shapefiles come as .shp + siblings; fetch the siblings next to the .shp."""
+    path = ctx.path(source_id)
+    if ctx.fetcher.live and path.suffix == ".shp":
+        spec = SOURCES[source_id]
+        for ext in (".shx", ".dbf", ".prj"):
+            sibling = ctx.fetcher.download(source_id, spec.url[:-4] + ext)
+            target = path.with_suffix(ext)
+            if not target.exists():
+                target.write_bytes(sibling.read_bytes())
+    return path
+
+
+def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeometry]:
+    """Read every boundary and point source into the standard layer frames."""
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    repaired: dict[str, int] = {}
+    with ctx.step("county land outline", "land"):
+        land = tiger.load_land_mask(ctx.path("land"))
+    with ctx.step("tracts", "tracts"):
+        layers["tracts"], repaired["tracts"] = tiger.load_tracts(ctx.path("tracts"))
+    with ctx.step("cities", "places"):
+        layers["cities"], repaired["cities"] = tiger.load_cities(ctx.path("places"), land)
+    with ctx.step("school districts", "school-districts"):
+        if ctx.fetcher.live:
+            spec = SOURCES["school-districts"]
+            paths = [ctx.path("school-districts", spec.url.format(kind=k)) for k in tiger.SD_KINDS]
+        else:
+            paths = [ctx.path("school-districts")]
+        layers["school-districts"], repaired["school-districts"] = tiger.load_school_districts(
+            paths, land
+        )
+    with ctx.step("communities (CSAs)", "csa"):
+        layers["communities"], repaired["communities"] = county_boundaries.load_communities(
+            ctx.path("csa")
+        )
+    with ctx.step("neighborhoods", "neighborhoods"):
+        layers["neighborhoods"], repaired["neighborhoods"] = county_boundaries.load_neighborhoods(
+            _shapefile_parts(ctx, "neighborhoods")
+        )
+    with ctx.step("service planning areas", "spas"):
+        layers["spas"], repaired["spas"] = county_boundaries.load_spas(
+            _shapefile_parts(ctx, "spas")
+        )
+    for layer_id, label in (
+        ("supervisorial-districts", "Supervisorial District"),
+        ("council-districts", "Council District"),
+    ):
+        with ctx.step(layer_id, layer_id):
+            layers[layer_id], repaired[layer_id] = county_boundaries.load_districts(
+                _shapefile_parts(ctx, layer_id), label, layer_id
+            )
+    for layer_id, count in repaired.items():
+        ctx.layer_reports[layer_id] = {"repaired_geometries": count}
+    with ctx.step("public schools", "schools"):
+        layers["schools"], left_out = cde_schools.load_schools(ctx.path("schools"))
+        ctx.layer_reports["schools"] = {"left_out": left_out}
+    spec = SOURCES["child-care"]
+    if ctx.fetcher.has(spec):
+        with ctx.step("child-care sites", "child-care"):
+            if ctx.fetcher.live:
+                paths = [
+                    ctx.path("child-care", spec.url.format(resource=r))
+                    for r in CHILD_CARE_RESOURCES
+                ]
+            else:
+                paths = [ctx.path("child-care")]
+            layers["child-care"], left_out = child_care.load_child_care(paths)
+            ctx.layer_reports["child-care"] = {"left_out": left_out}
+    else:
+        ctx.unavailable["child-care"] = "no CCLD child-care file in the mirror"
+        ctx.progress("– child-care sites: not in the mirror, layer skipped")
+    return layers, land
+
+
+def load_tract_values(
+    ctx: BuildContext, census_key: str | None, acs_year: int, cache_dir: Path
+) -> pd.DataFrame:
+    """Load every ACS source available into one tidy frame."""
+    frames = []
+    with ctx.step("CDC/ATSDR SVI", "svi"):
+        frames.append(svi.load_svi(ctx.path("svi"), vintage=2022))
+    if ctx.fetcher.live:
+        key = census_key_or_warn(census_key)
+        if key:
+            variables = sorted(
+                {
+                    v
+                    for ind in INDICATORS.values()
+                    for r in ind.recipes
+                    if r.dataset in ("acs5", "acs5/subject")
+                    for v in r.variables
+                }
+            )
+            with ctx.step(f"ACS {acs_year} 5-year tables (Census API)", "census-api"):
+                frames.append(
+                    load_acs_tracts(variables, year=acs_year, key=key, cache_dir=cache_dir)
+                )
+        else:
+            ctx.unavailable["census-api"] = "GEO_API_CENSUS_KEY not set"
+    else:
+        with ctx.step("ACS S1701 poverty", "acs-s1701"):
+            frames.append(
+                acs_extracts.load_acs_csv(
+                    ctx.path("acs-s1701"), vintage=2022, dataset="acs5/subject", source="acs-s1701"
+                )
+            )
+        with ctx.step(f"ACS B19013 median household income ({acs_year})", "acs-b19013"):
+            frames.append(
+                acs_extracts.load_acs_csv(
+                    ctx.path("acs-b19013"),
+                    vintage=acs_year,
+                    year_column="YEAR",
+                    source="acs-b19013",
+                )
+            )
+        with ctx.step("ACS 2021 Social Explorer extract", "acs-socialexplorer"):
+            assert ctx.fetcher.mirror is not None
+            codes = ctx.fetcher.mirror / "acs/socialexplorer_acs2021_column_codes.csv"
+            frames.append(
+                acs_extracts.load_social_explorer(
+                    ctx.path("acs-socialexplorer"), codes if codes.exists() else None, vintage=2021
+                )
+            )
+    tidy = pd.concat(frames, ignore_index=True)
+    dupes = tidy.duplicated(["GEOID", "dataset", "variable"])
+    if dupes.any():
+        raise SourceError("acs", f"{int(dupes.sum())} tract values loaded twice")
+    return tidy
+
+
+def _status_rows(layer_id: str, choices: dict, method: str) -> list[dict[str, Any]]:
+    rows = []
+    for ind_id, ch in choices.items():
+        ind = INDICATORS[ind_id]
+        status = "available" if ch.available else "unavailable"
+        reason = ch.reason
+        if ch.available and ind.kind == "median" and layer_id != "tracts":
+            status, reason = "not aggregable", "a median cannot be summed; no distribution table"
+        rows.append(
+            {
+                "layer": layer_id,
+                "indicator": ind_id,
+                "status": status,
+                "method": method,
+                "dataset": ch.recipe.dataset if ch.recipe else None,
+                "tables": ",".join(ch.recipe.tables) if ch.recipe else None,
+                "variables": ",".join(ch.recipe.variables) if ch.recipe else None,
+                "recipe_note": ch.recipe.note if ch.recipe else None,
+                "vintage": ch.vintage,
+                "reason": reason,
+            }
+        )
+    return rows
+
+
+def attach_area_values(
+    points: gpd.GeoDataFrame, areas: dict[str, gpd.GeoDataFrame], columns: list[str]
+) -> gpd.GeoDataFrame:
+    """Give each point the id and indicator ``columns`` of the area of each layer it is in.
+
+    Adds ``<layer>`` (area id) and ``<layer>_<column>`` for every area layer; a point in no
+    area gets nulls.
+    """
+    out = points.copy()
+    for prefix, area in areas.items():
+        keep = ["id", *[c for c in columns if c in area.columns]]
+        joined = gpd.sjoin(
+            points[["geometry"]], area[[*keep, "geometry"]], predicate="within", how="left"
+        )
+        joined = joined[~joined.index.duplicated(keep="first")]  # a point on a shared edge
+        out[prefix] = joined["id"].to_numpy()
+        for col in keep[1:]:
+            out[f"{prefix}_{col}"] = joined[col].to_numpy()
+    return out
+
+
+def county_check(layers: dict[str, gpd.GeoDataFrame], choices: dict) -> dict[str, Any]:
+    """Counts summed over the county-tiling layers, compared with the tract total."""
+    result: dict[str, Any] = {}
+    for ind_id, ch in choices.items():
+        if not ch.available or INDICATORS[ind_id].kind != "count":
+            continue
+        total = float(layers["tracts"][ind_id].sum())
+        entry: dict[str, Any] = {"tracts": total}
+        for layer_id in ("spas", "supervisorial-districts"):
+            value = float(layers[layer_id][ind_id].sum())
+            entry[layer_id] = value
+            entry[f"{layer_id}_diff_pct"] = 100.0 * (value - total) / total if total else None
+        result[ind_id] = entry
+    return result
+
+
+def build_store(
+    fetcher: Fetcher,
+    store_path: Path,
+    *,
+    census_key: str | None = None,
+    acs_year: int = 2022,
+    progress: Progress = print,
+) -> Store:
+    """Build the store from ``fetcher``'s sources and write it atomically to ``store_path``."""
+    started = time.perf_counter()
+    ctx = BuildContext(fetcher=fetcher, progress=progress)
+    layers, land = load_layers(ctx)
+    tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir)
+    choices = choose_recipes(tidy)
+
+    tracts = layers["tracts"]
+    tract_ids = set(tracts["id"])
+    with_values = set(tidy["GEOID"])
+    crosswalks = [identity_crosswalk(tracts["id"]).assign(layer="tracts")]
+    status_rows = _status_rows("tracts", choices, "whole tracts")
+    coverage_rows = []
+    coverage_report: dict[str, Any] = {}
+    with ctx.step("tract indicators", "acs"):
+        values = layer_values(tidy, crosswalks[0], tracts["id"], choices, whole_tracts=True)
+        layers["tracts"] = tracts.merge(values, left_on="id", right_on="feature").drop(
+            columns="feature"
+        )
+    with ctx.step("clip tracts to land", "land"):
+        tl = land_tracts(tracts, land)
+    for layer_id in AGGREGATE_LAYERS:
+        with ctx.step(f"crosswalk and indicators: {layer_id}", layer_id):
+            layer = layers[layer_id]
+            cw = compute_crosswalk(tl, layer)
+            method = "whole tracts" if (cw["method"] == "whole").all() else "apportioned"
+            cov = coverage(layer_id, layer, tl, cw, land)
+            values = layer_values(tidy, cw, layer["id"], choices)
+            layers[layer_id] = layer.merge(values, left_on="id", right_on="feature").drop(
+                columns="feature"
+            )
+            layers[layer_id]["tract_coverage"] = layers[layer_id]["id"].map(cov.features)
+            crosswalks.append(cw.assign(layer=layer_id))
+            status_rows += _status_rows(layer_id, choices, method)
+            coverage_rows += [
+                {"layer": layer_id, "feature": f, "covered_share": s}
+                for f, s in cov.features.items()
+            ]
+            coverage_report[layer_id] = {
+                "method": method,
+                "area_share": cov.area_share,
+                "incomplete": cov.incomplete(),
+                "no_tracts": cov.no_tracts,
+            }
+    value_cols = [
+        c
+        for ind_id, ch in choices.items()
+        if ch.available
+        for c in (ind_id, f"{ind_id}_moe", f"{ind_id}_reliability")
+    ]
+    for point_layer in ("schools", "child-care"):
+        if point_layer in layers:
+            with ctx.step(f"{point_layer}: tract and neighborhood values", point_layer):
+                layers[point_layer] = attach_area_values(
+                    layers[point_layer],
+                    {"tract": layers["tracts"], "neighborhood": layers["neighborhoods"]},
+                    value_cols,
+                )
+
+    manifest = {
+        "format": STORE_FORMAT,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "mode": "live" if fetcher.live else "mirror",
+        "acs_year": acs_year,
+        "sources": ctx.sources,
+        "unavailable_sources": ctx.unavailable,
+        "layers": {
+            lid: {"count": len(frame), "title": LAYERS[lid].title, **ctx.layer_reports.get(lid, {})}
+            for lid, frame in layers.items()
+        },
+        "coverage": coverage_report,
+        "tracts_with_values_but_no_geometry": sorted(with_values - tract_ids),
+        "tracts_without_values": sorted(tract_ids - with_values),
+        "county_check": county_check(layers, choices),
+        "indicators": {
+            ind_id: {
+                "available": ch.available,
+                "dataset": ch.recipe.dataset if ch.recipe else None,
+                "vintage": ch.vintage,
+                "reason": ch.reason,
+            }
+            for ind_id, ch in choices.items()
+        },
+    }
+    tables = {
+        "acs_values": tidy,
+        "crosswalk": pd.concat(crosswalks, ignore_index=True)[
+            ["layer", "tract", "feature", "weight", "method"]
+        ],
+        "indicator_status": pd.DataFrame(status_rows),
+        "coverage": pd.DataFrame(coverage_rows),
+    }
+    manifest["content_sha256"] = content_checksum(layers, tables)
+    store = Store(layers=layers, manifest=manifest, **tables)
+    with ctx.step(f"write store {store_path}", "store"):
+        write_store(store, store_path)
+    manifest["build_seconds"] = round(time.perf_counter() - started, 1)
+    progress(f"store written: {store_path} ({manifest['build_seconds']} s)")
+    return store
+
+
+__all__ = ["SourceUnavailable", "build_store"]

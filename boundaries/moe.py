@@ -1,0 +1,133 @@
+"""Margin-of-error maths for ACS estimates: pure functions, no IO.
+
+Formulas follow the Census Bureau, *Understanding and Using American Community Survey
+Data: What All Data Users Need to Know* (2020), chapter 8 "Calculating Measures of Error
+for Derived Estimates". Published ACS MOEs are at 90% confidence (Z = 1.645).
+
+All functions accept scalars or NumPy arrays of estimates and MOEs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+Z = {90: 1.645, 95: 1.960, 99: 2.576}
+HIGH_CV = 0.15
+MEDIUM_CV = 0.30
+
+
+def moe_sum(estimates: ArrayLike, moes: ArrayLike) -> float:
+    """MOE of a sum of estimates: √Σ MOEᵢ², counting only the largest MOE among zero estimates.
+
+    Handbook rule: "if there are multiple zero estimates, only the largest MOE among them
+    should be included." Example (handbook): 1,626±254 + 1,244±209 + 796±187 → ±378.
+    Null MOEs are not allowed here; the caller decides what a missing MOE means.
+    """
+    est = np.asarray(estimates, dtype=float)
+    moe = np.asarray(moes, dtype=float)
+    if est.shape != moe.shape:
+        raise ValueError("estimates and moes differ in length")
+    if np.isnan(moe).any():
+        raise ValueError("moe_sum needs every MOE; a null MOE cannot be summed")
+    zero = est == 0
+    squares = np.sum(moe[~zero] ** 2)
+    if zero.any():
+        squares += np.max(moe[zero]) ** 2
+    return float(np.sqrt(squares))
+
+
+def moe_apportioned_sum(weights: ArrayLike, estimates: ArrayLike, moes: ArrayLike) -> float:
+    """MOE of Σ wᵢxᵢ with fixed weights wᵢ: √Σ (wᵢ·MOEᵢ)², zero-estimate rule applied.
+
+    Treats the weights as constants (area shares), which is how tract-to-area apportionment
+    is conventionally reported; the result is labelled "apportioned".
+    """
+    w = np.asarray(weights, dtype=float)
+    return moe_sum(np.asarray(estimates, dtype=float) * w, np.asarray(moes, dtype=float) * w)
+
+
+def moe_proportion(
+    num: ArrayLike, den: ArrayLike, moe_num: ArrayLike, moe_den: ArrayLike
+) -> NDArray[np.float64]:
+    """MOE of p = X/Y where X is a subset of Y: √(MOE_X² − p²·MOE_Y²) / Y.
+
+    When the term under the root is negative, the handbook says to use the ratio formula
+    instead, which this function does element by element. Result is a proportion (0-1).
+    """
+    x, y = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    mx, my = np.asarray(moe_num, dtype=float), np.asarray(moe_den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = x / y
+        under = mx**2 - p**2 * my**2
+        ratio_under = mx**2 + p**2 * my**2
+        return np.sqrt(np.where(under < 0, ratio_under, under)) / y
+
+
+def moe_ratio(
+    num: ArrayLike, den: ArrayLike, moe_num: ArrayLike, moe_den: ArrayLike
+) -> NDArray[np.float64]:
+    """MOE of R = X/Y where X is not a subset of Y: √(MOE_X² + R²·MOE_Y²) / Y."""
+    x, y = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    mx, my = np.asarray(moe_num, dtype=float), np.asarray(moe_den, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = x / y
+        return np.sqrt(mx**2 + r**2 * my**2) / y
+
+
+def moe_product(
+    a: ArrayLike, b: ArrayLike, moe_a: ArrayLike, moe_b: ArrayLike
+) -> NDArray[np.float64]:
+    """MOE of A×B: √(A²·MOE_B² + B²·MOE_A²)."""
+    a_, b_ = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    ma, mb = np.asarray(moe_a, dtype=float), np.asarray(moe_b, dtype=float)
+    return np.sqrt(a_**2 * mb**2 + b_**2 * ma**2)
+
+
+def standard_error(moe: ArrayLike, level: int = 90) -> NDArray[np.float64]:
+    """SE = MOE / Z, where Z is 1.645, 1.960 or 2.576 for 90, 95 or 99% confidence."""
+    return np.asarray(moe, dtype=float) / Z[level]
+
+
+def convert_moe(moe: ArrayLike, from_level: int = 90, to_level: int = 95) -> NDArray[np.float64]:
+    """Convert an MOE between confidence levels: MOE_to = MOE_from × Z_to / Z_from."""
+    return np.asarray(moe, dtype=float) * Z[to_level] / Z[from_level]
+
+
+def coefficient_of_variation(estimate: ArrayLike, moe: ArrayLike) -> NDArray[np.float64]:
+    """CV = SE / estimate (a fraction; 0.15 = 15%). Null when the estimate is 0 or null."""
+    est = np.asarray(estimate, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cv = standard_error(moe) / np.abs(est)
+    return np.where(est == 0, np.nan, cv)
+
+
+def reliability(cv: float | None, moe: float | None, estimate: float | None) -> str | None:
+    """Reliability class: ``high`` (CV ≤ 15%), ``medium`` (≤ 30%), ``low`` (above).
+
+    ``None`` when there is no MOE (nothing to judge). A zero estimate with a positive MOE
+    has no finite CV and is ``low``: the survey cannot tell zero from a small number.
+    """
+    if moe is None or estimate is None or np.isnan(moe) or np.isnan(estimate):
+        return None
+    if estimate == 0:
+        return "low" if moe > 0 else None
+    if cv is None or np.isnan(cv):
+        return None
+    if cv <= HIGH_CV:
+        return "high"
+    if cv <= MEDIUM_CV:
+        return "medium"
+    return "low"
+
+
+def reliability_classes(
+    estimates: Sequence[float] | NDArray[np.float64], moes: Sequence[float] | NDArray[np.float64]
+) -> list[str | None]:
+    """Vectorised :func:`reliability` over aligned estimates and MOEs."""
+    est = np.asarray(estimates, dtype=float)
+    moe = np.asarray(moes, dtype=float)
+    cvs = coefficient_of_variation(est, moe)
+    return [reliability(c, m, e) for c, m, e in zip(cvs, moe, est, strict=True)]

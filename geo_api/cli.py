@@ -1,0 +1,87 @@
+"""The ``geo-api`` command: ``build`` a store and ``serve`` it.
+
+``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR]``
+``geo-api serve [--store PATH] [--host H] [--port P]``
+
+Exit codes: 0 success, 1 a source or the store failed (the message names it), 2 usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from geo_api.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="geo-api", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    build = sub.add_parser("build", help="build the GeoPackage store from the sources")
+    build.add_argument("--mirror", type=Path, help="local data mirror (default: live sources)")
+    build.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
+    build.add_argument("--acs-year", type=int, default=2022, help="ACS 5-year end year")
+    serve = sub.add_parser("serve", help="serve the API from a store")
+    serve.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    return parser
+
+
+def _build(args: argparse.Namespace, settings: Settings) -> int:
+    from boundaries.build import build_store
+    from loaders.errors import SourceError
+    from loaders.sources import Fetcher
+
+    mirror = args.mirror or settings.mirror
+    store = (args.store or settings.store).resolve()
+    if mirror is not None and not Path(mirror).is_dir():
+        print(f"geo-api build: mirror {mirror} is not a directory", file=sys.stderr)
+        return 2
+    fetcher = Fetcher(mirror=mirror, cache_dir=settings.cache_dir)
+    key = settings.census_key.get_secret_value() if settings.census_key else None
+
+    def progress(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    try:
+        build_store(fetcher, store, census_key=key, acs_year=args.acs_year, progress=progress)
+    except SourceError as exc:
+        print(f"geo-api build failed in source '{exc.source}': {exc.message}", file=sys.stderr)
+        print(f"the previous store (if any) at {store} is unchanged", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from boundaries.store import StoreError, read_store
+    from geo_api.app import create_app
+
+    store_path = (args.store or settings.store).resolve()
+    try:
+        read_store(store_path)  # fail fast with a clear message, before binding the port
+    except StoreError as exc:
+        print(f"geo-api serve: {exc}", file=sys.stderr)
+        return 1
+    app = create_app(settings.model_copy(update={"store": store_path}))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``geo-api`` console script."""
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("pyogrio").setLevel(logging.WARNING)
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "build":
+        return _build(args, settings)
+    return _serve(args, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

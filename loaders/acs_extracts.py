@@ -1,0 +1,137 @@
+"""ACS extracts that planners hold as files: Census-style CSVs and Social Explorer exports.
+
+Both loaders return the tidy frame of :mod:`loaders.acs_values` (``GEOID, variable,
+estimate, moe, table, dataset, vintage, note``; no geometry).
+
+* :func:`load_acs_csv` reads a CSV keyed by tract GEOID whose columns are ACS variable
+  codes with ``E``/``M`` suffixes (``S1701_C01_003E``, ``S1701_C01_003M``), as
+  data.census.gov and the Census API write them. GEOIDs stored as integers (leading zero
+  lost) are zero-padded; a UTF-8 byte-order mark is ignored; annotation codes (``(X)``,
+  ``-``, ``**``, ``N``) become null with a note. Files that repeat a tract once per place
+  (the mirror's B19013 file) are collapsed only after checking the repeats agree.
+* :func:`load_social_explorer` reads a Social Explorer export whose header holds either
+  the descriptive labels or the ``SE_`` codes; values are estimates without MOEs, and
+  the MOE column stays null rather than pretending to be zero.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from loaders.acs_values import normalise_geoid, tidy_from_wide
+from loaders.errors import SourceFormatError
+
+GEOID_COLUMNS = ("GEOID", "FIPS", "GEO_ID", "Geo_FIPS", "geoid")
+_EST = re.compile(r"^((?:[BC]\d{5}[A-Z]?|S\d{4}[A-Z]?|DP\d{2})(?:_C\d{2})?_\d{3})E$")
+
+
+def read_text_csv(path: Path, source: str, sep: str = ",") -> pd.DataFrame:
+    """Read a delimited file with every cell as text; format problems raise SourceFormatError."""
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig", sep=sep
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise SourceFormatError(source, f"unreadable file {Path(path).name}: {exc}") from exc
+    except OSError as exc:
+        raise SourceFormatError(source, f"cannot open {path}: {exc}") from exc
+    return frame
+
+
+def geoid_column(frame: pd.DataFrame, source: str) -> str:
+    """Name of the column holding tract GEOIDs (first of :data:`GEOID_COLUMNS` present)."""
+    for col in GEOID_COLUMNS:
+        if col in frame.columns:
+            return col
+    raise SourceFormatError(source, f"no GEOID column (looked for {GEOID_COLUMNS})")
+
+
+def collapse_repeats(wide: pd.DataFrame, value_columns: list[str], source: str) -> pd.DataFrame:
+    """Keep one row per GEOID, raising if repeated rows disagree on any value column."""
+    per_geoid = wide.groupby("GEOID")[value_columns].nunique(dropna=False)
+    conflicts = per_geoid[(per_geoid > 1).any(axis=1)]
+    if len(conflicts):
+        raise SourceFormatError(
+            source, f"tracts repeated with different values: {list(conflicts.index[:5])}"
+        )
+    return wide.groupby("GEOID", as_index=False).first()
+
+
+def load_acs_csv(
+    path: Path,
+    *,
+    vintage: int,
+    dataset: str = "acs5",
+    source: str = "acs-csv",
+    county_prefix: str | None = "06037",
+    year_column: str | None = None,
+) -> pd.DataFrame:
+    """Read a Census-style ACS CSV into the tidy frame.
+
+    ``year_column`` names a column holding several ACS years (the mirror's B19013 file has
+    ``YEAR``); only rows of ``vintage`` are kept. ``county_prefix`` keeps one county's
+    tracts (``None`` keeps all). Raises :class:`SourceFormatError` when no ``…E`` column
+    has its ``…M`` partner or the file is unreadable.
+    """
+    wide = read_text_csv(path, source)
+    wide["GEOID"] = normalise_geoid(wide[geoid_column(wide, source)], source)
+    if year_column is not None:
+        if year_column not in wide.columns:
+            raise SourceFormatError(source, f"no {year_column} column")
+        wide = wide[wide[year_column].astype(str) == str(vintage)]
+        if wide.empty:
+            raise SourceFormatError(source, f"no rows for {year_column}={vintage}")
+    if county_prefix:
+        wide = wide[wide["GEOID"].str.startswith(county_prefix)]
+    pairs = []
+    for col in wide.columns:
+        match = _EST.match(col)
+        if match:
+            var = match.group(1)
+            pairs.append((var, col, f"{var}M" if f"{var}M" in wide.columns else None))
+    if not pairs:
+        raise SourceFormatError(source, "no ACS estimate columns (…E) found")
+    value_cols = [c for _, e, m in pairs for c in (e, m) if c]
+    wide = collapse_repeats(wide[["GEOID", *value_cols]], value_cols, source)
+    return tidy_from_wide(wide, pairs, dataset=dataset, vintage=vintage, source=source)
+
+
+def load_social_explorer(
+    path: Path,
+    codes_path: Path | None,
+    *,
+    vintage: int,
+    source: str = "acs-socialexplorer",
+    county_prefix: str | None = "06037",
+) -> pd.DataFrame:
+    """Read a Social Explorer tract export into the tidy frame (estimates, null MOEs).
+
+    When the header holds descriptive labels, ``codes_path`` (a two-column CSV
+    ``column_label,socialexplorer_code``) maps them to ``SE_Axxxxx_nnn`` codes. The
+    variable keeps the SE code; ``table`` is the SE table (``A12002``).
+    """
+    wide = read_text_csv(path, source)
+    if codes_path is not None:
+        codes = read_text_csv(codes_path, source)
+        if not {"column_label", "socialexplorer_code"} <= set(codes.columns):
+            raise SourceFormatError(source, "codes file lacks column_label/socialexplorer_code")
+        mapping = dict(zip(codes["column_label"], codes["socialexplorer_code"], strict=True))
+        wide = wide.rename(columns=mapping)
+    wide["GEOID"] = normalise_geoid(wide[geoid_column(wide, source)], source)
+    if county_prefix:
+        wide = wide[wide["GEOID"].str.startswith(county_prefix)]
+    value_cols = [c for c in wide.columns if re.match(r"^SE_[A-Z]\d{5}_\d{3}$", c)]
+    if not value_cols:
+        raise SourceFormatError(source, "no Social Explorer value columns (SE_…) found")
+    wide = collapse_repeats(wide[["GEOID", *value_cols]], value_cols, source)
+    return tidy_from_wide(
+        wide,
+        [(c, c, None) for c in value_cols],
+        table_of={c: c.split("_")[1] for c in value_cols},
+        dataset="socialexplorer",
+        vintage=vintage,
+        source=source,
+    )

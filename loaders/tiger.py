@@ -1,0 +1,117 @@
+"""Census TIGER/Line and cartographic-boundary files: tracts, places, school districts.
+
+All loaders read with pyogrio (plain, GeoJSON or zipped shapefile) and return a
+GeoDataFrame in EPSG:4326 with columns ``id`` (str), ``name`` (str), the extra columns
+listed per function, and ``geometry`` (valid Polygon/MultiPolygon), plus the number of
+geometries repaired. Statewide files are cut to the county here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from loaders.acs_values import normalise_geoid
+from loaders.errors import SourceFormatError
+from loaders.geometry import AREA_CRS, SERVE_CRS, polygon_layer, read_vector
+
+STATE = "06"
+COUNTY = "037"
+
+
+def _county_rows(frame: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    if "COUNTYFP" in frame.columns:
+        frame = frame[(frame["STATEFP"] == STATE) & (frame["COUNTYFP"] == COUNTY)]
+    if frame.empty:
+        raise SourceFormatError(source, f"no features for county {STATE}{COUNTY}")
+    return frame
+
+
+def load_tracts(path: Path, source: str = "tracts") -> tuple[gpd.GeoDataFrame, int]:
+    """Census tracts of LA County: ``id`` = 11-char GEOID, ``name`` ("Census Tract 1011.10").
+
+    Accepts TIGER/Line (``GEOID``, ``NAMELSAD``) and the mirror's GeoJSON (``GEOID``,
+    ``NAME``); an integer GEOID with its leading zero lost is zero-padded.
+    """
+    frame = _county_rows(read_vector(path, source), source)
+    col = "GEOID" if "GEOID" in frame.columns else "GEO_ID"
+    ids = normalise_geoid(frame[col], source)
+    if not ids.str.startswith(STATE + COUNTY).all():
+        raise SourceFormatError(source, "tracts outside LA County in the tract file")
+    name_col = "NAMELSAD" if "NAMELSAD" in frame.columns else "NAME"
+    names = frame[name_col].astype(str)
+    names = names.where(names.str.startswith("Census Tract"), "Census Tract " + names)
+    return polygon_layer(frame, ids.to_numpy(), names.to_numpy(), source)
+
+
+def load_land_mask(path: Path, source: str = "land") -> BaseGeometry:
+    """LA County's land outline (EPSG:4326) from shoreline-clipped cartographic tracts.
+
+    TIGER/Line tracts extend over the ocean; clipping them to this outline keeps area
+    weights from treating open water as a place where people live.
+    """
+    frame = _county_rows(read_vector(path, source), source)
+    geoms = frame.to_crs(SERVE_CRS).geometry.make_valid()
+    return shapely.union_all(geoms.to_numpy())
+
+
+def share_inside(frame: gpd.GeoDataFrame, outline: BaseGeometry) -> pd.Series:
+    """Share of each feature's area inside ``outline`` (both measured in EPSG:3310)."""
+    projected = frame.to_crs(AREA_CRS).geometry
+    shape = gpd.GeoSeries([outline], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
+    return projected.intersection(shape).area / projected.area
+
+
+def load_cities(
+    path: Path, outline: BaseGeometry | None = None, source: str = "places"
+) -> tuple[gpd.GeoDataFrame, int]:
+    """Incorporated cities (Census places with LSAD 25): ``id`` = 7-char place GEOID.
+
+    Extra columns: ``lsad``. A statewide file is cut to places with more than half their
+    area inside ``outline`` (the county), the rule the mirror was built with.
+    """
+    frame = read_vector(path, source)
+    frame = frame[frame["LSAD"].astype(str) == "25"]
+    if outline is not None:
+        frame = frame[share_inside(frame, outline).to_numpy() > 0.5]
+    if frame.empty:
+        raise SourceFormatError(source, "no incorporated cities (LSAD 25)")
+    ids = frame["GEOID"].astype(str).str.zfill(7)
+    frame = frame.assign(lsad=frame["LSAD"].astype(str))
+    return polygon_layer(frame, ids.to_numpy(), frame["NAME"].to_numpy(), source, keep=["lsad"])
+
+
+SD_KINDS = {"unsd": "unified", "elsd": "elementary", "scsd": "secondary"}
+
+
+def load_school_districts(
+    paths: list[Path], outline: BaseGeometry | None = None, source: str = "school-districts"
+) -> tuple[gpd.GeoDataFrame, int]:
+    """School districts (unified, elementary, secondary): ``id`` = 7-char NCES LEAID.
+
+    Extra columns: ``sd_type`` (unified/elementary/secondary). Accepts the three Census
+    files (type taken from ``UNSDLEA``/``ELSDLEA``/``SCSDLEA``) or one file with an
+    ``SD_TYPE`` column. Statewide files keep districts with more than 0.5 km² inside
+    ``outline``. Elementary and secondary districts overlap by design.
+    """
+    frames = []
+    for path in paths:
+        frame = read_vector(path, source)
+        if "SD_TYPE" not in frame.columns:
+            kind = next((k for k in SD_KINDS if f"{k.upper()}LEA" in frame.columns), None)
+            if kind is None:
+                raise SourceFormatError(source, f"{path}: not a school-district file")
+            frame = frame.assign(SD_TYPE=SD_KINDS[kind])
+        frames.append(frame.to_crs(SERVE_CRS))
+    frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=SERVE_CRS)
+    if outline is not None:
+        projected = frame.to_crs(AREA_CRS).geometry
+        shape = gpd.GeoSeries([outline], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
+        frame = frame[(projected.intersection(shape).area > 0.5e6).to_numpy()]
+    frame = frame.assign(sd_type=frame["SD_TYPE"].astype(str))
+    ids = frame["GEOID"].astype(str).str.zfill(7)
+    return polygon_layer(frame, ids.to_numpy(), frame["NAME"].to_numpy(), source, keep=["sd_type"])
