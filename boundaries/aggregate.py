@@ -107,11 +107,10 @@ def indicator_values(
     cols = [ind.id, f"{ind.id}_moe", f"{ind.id}_cv", f"{ind.id}_reliability"]
     out = pd.DataFrame(index=idx, columns=cols, dtype=object)
     notes = pd.Series("", index=idx, dtype=object)
-    if not choice.available:
+    recipe = choice.recipe
+    if recipe is None:
         notes[:] = f"{ind.id}: unavailable, {choice.reason}"
         return _finish(out, ind), notes
-    recipe = choice.recipe
-    assert recipe is not None
     values = tidy[tidy["dataset"] == recipe.dataset]
     if ind.kind == "median" and not whole_tracts:
         notes[:] = f"{ind.id}: not aggregable (a median cannot be summed; no distribution table)"
@@ -158,9 +157,15 @@ def layer_values(
     choices: dict[str, Choice],
     whole_tracts: bool = False,
 ) -> pd.DataFrame:
-    """All catalogue indicators for one layer: columns per indicator plus ``data_notes``."""
+    """Available catalogue indicators for one layer: 4 columns each plus ``data_notes``.
+
+    Unavailable indicators get no columns (an all-null column would read as data); the
+    store's ``indicator_status`` table says why they are missing.
+    """
     frames, notes = [], []
     for choice in choices.values():
+        if not choice.available:
+            continue
         frame, note = indicator_values(tidy, crosswalk, feature_ids, choice, whole_tracts)
         frames.append(frame)
         notes.append(note)

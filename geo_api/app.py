@@ -1,0 +1,58 @@
+"""The FastAPI application factory.
+
+``create_app(settings)`` returns an app that loads the store named by ``settings.store``
+at start-up (lifespan) into ``app.state.catalog``. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from boundaries.store import Store, read_store
+from geo_api.catalog import Catalog
+from geo_api.errors import install_error_handlers
+from geo_api.responses import BodyCache
+from geo_api.routers import features, health, indicators
+from geo_api.settings import Settings
+
+
+def load_catalog(app: FastAPI, store: Store) -> None:
+    """Install ``store`` as the served catalogue (and forget cached bodies)."""
+    app.state.catalog = Catalog.from_store(store)
+    app.state.body_cache.clear()
+
+
+def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
+    """Build the app. ``store`` (tests) bypasses reading ``settings.store`` from disk."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        load_catalog(app, store if store is not None else read_store(settings.store))
+        yield
+
+    app = FastAPI(
+        title="geo-api",
+        version="0.1.0",
+        description="LA County equity indicators (ACS with margins of error) on every local "
+        "geography, served as OGC API - Features.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.body_cache = BodyCache()
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=["*"],
+        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=["ETag", "Content-Disposition"],
+    )
+    app.include_router(features.router)
+    app.include_router(indicators.router)
+    app.include_router(health.router)
+    return app

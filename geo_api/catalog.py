@@ -1,0 +1,124 @@
+"""The in-memory catalogue the API serves: layers loaded from the store, pre-serialized.
+
+Built once at start-up from a :class:`boundaries.store.Store`. For each layer it keeps
+the GeoDataFrame, every feature's GeoJSON bytes (so pages are assembled from stored bytes
+rather than re-serialized), an id index and an STRtree for bbox queries.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import orjson
+import pandas as pd
+import shapely
+from shapely import STRtree
+
+from boundaries.indicators import INDICATORS
+from boundaries.layers import LAYERS, Layer
+from boundaries.store import Store
+
+COORD_DECIMALS = 6  # ~0.1 m at LA's latitude
+
+
+def _clean(value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, float | np.floating):
+        return None if np.isnan(value) else float(value)
+    if isinstance(value, np.integer):
+        return int(value)
+    if isinstance(value, np.bool_):
+        return bool(value)
+    if value is pd.NA:
+        return None
+    return value
+
+
+def geometry_json(geoms: gpd.GeoSeries, decimals: int = COORD_DECIMALS) -> list[bytes]:
+    """GeoJSON geometry bytes for each geometry, coordinates rounded to ``decimals``."""
+    rounded = shapely.transform(geoms.to_numpy(), lambda c: np.round(c, decimals))
+    return [s.encode() for s in shapely.to_geojson(rounded)]
+
+
+@dataclass
+class LayerData:
+    """One served layer: frame, property names and types, pre-serialized features."""
+
+    layer: Layer
+    frame: gpd.GeoDataFrame
+    properties: list[str]
+    numeric: set[str]
+    records: list[dict[str, Any]]
+    geometry_bytes: list[bytes]
+    feature_bytes: list[bytes]
+    by_id: dict[str, int]
+    tree: STRtree
+    extent: list[float]
+    status: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def indicators(self) -> list[str]:
+        """Indicator ids carried by this layer (with values or, for points, by area)."""
+        return [i for i in INDICATORS if i in self.properties]
+
+    def values(self, prop: str) -> np.ndarray:
+        """Column values as a NumPy array (for filters and sorting)."""
+        return self.frame[prop].to_numpy()
+
+
+def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) -> LayerData:
+    """Prepare one layer for serving."""
+    frame = frame.reset_index(drop=True)
+    props = [c for c in frame.columns if c != frame.geometry.name]
+    numeric = {c for c in props if pd.api.types.is_numeric_dtype(frame[c])}
+    records = [
+        {k: _clean(v) for k, v in row.items()} for row in frame[props].to_dict(orient="records")
+    ]
+    geoms = geometry_json(frame.geometry)
+    feature_bytes = [
+        b'{"type":"Feature","id":'
+        + orjson.dumps(rec["id"])
+        + b',"geometry":'
+        + geom
+        + b',"properties":'
+        + orjson.dumps(rec)
+        + b"}"
+        for rec, geom in zip(records, geoms, strict=True)
+    ]
+    rows = status[status["layer"] == layer_id] if len(status) else status
+    return LayerData(
+        layer=LAYERS[layer_id],
+        frame=frame,
+        properties=props,
+        numeric=numeric,
+        records=records,
+        geometry_bytes=geoms,
+        feature_bytes=feature_bytes,
+        by_id={rec["id"]: i for i, rec in enumerate(records)},
+        tree=STRtree(frame.geometry.to_numpy()),
+        extent=[float(v) for v in frame.total_bounds],
+        status=[{k: _clean(v) for k, v in r.items()} for r in rows.to_dict(orient="records")],
+    )
+
+
+@dataclass
+class Catalog:
+    """Everything served: layers in registry order, the manifest and the store checksum."""
+
+    layers: dict[str, LayerData]
+    manifest: dict[str, Any]
+    checksum: str
+
+    @classmethod
+    def from_store(cls, store: Store) -> Catalog:
+        """Build every layer of ``store``."""
+        layers = {
+            lid: build_layer(lid, store.layers[lid], store.indicator_status)
+            for lid in LAYERS
+            if lid in store.layers
+        }
+        return cls(layers=layers, manifest=store.manifest, checksum=store.checksum)

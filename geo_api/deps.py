@@ -1,0 +1,40 @@
+"""FastAPI dependencies: the loaded catalogue, the body cache, base URLs, output format."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from geo_api.catalog import Catalog, LayerData
+from geo_api.errors import NotFound
+from geo_api.responses import BodyCache
+
+
+def get_catalog(request: Request) -> Catalog:
+    """The catalogue loaded at start-up."""
+    return request.app.state.catalog
+
+
+def get_cache(request: Request) -> BodyCache:
+    """The response body cache."""
+    return request.app.state.body_cache
+
+
+def get_layer(layer: str, catalog: Annotated[Catalog, Depends(get_catalog)]) -> LayerData:
+    """The layer named in the path, or a 404 listing the valid ids."""
+    if layer not in catalog.layers:
+        raise NotFound(f"no collection {layer!r}", valid=list(catalog.layers))
+    return catalog.layers[layer]
+
+
+def base_url(request: Request) -> str:
+    """Absolute root URL (``GEO_API_BASE_URL`` when set behind a proxy), no trailing slash."""
+    configured = request.app.state.settings.base_url
+    return (configured or str(request.base_url)).rstrip("/")
+
+
+CatalogDep = Annotated[Catalog, Depends(get_catalog)]
+CacheDep = Annotated[BodyCache, Depends(get_cache)]
+LayerDep = Annotated[LayerData, Depends(get_layer)]
+BaseUrlDep = Annotated[str, Depends(base_url)]

@@ -1,0 +1,135 @@
+"""Domain errors and their one mapping to RFC 9457 problem responses.
+
+Every error body is ``application/problem+json`` with ``type``, ``title``, ``status``,
+``detail``, a machine-readable ``code`` and, where useful, ``valid`` (the accepted
+values). Client mistakes are 4xx; nothing a client sends produces a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
+
+log = logging.getLogger(__name__)
+PROBLEM = "application/problem+json"
+
+
+class ApiError(Exception):
+    """A problem to report to the client (status, machine code, human detail)."""
+
+    status = 400
+    code = "bad-request"
+    title = "Bad request"
+
+    def __init__(self, detail: str, *, valid: list[str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.valid = valid
+        self.extra = extra
+
+
+class InvalidParameter(ApiError):
+    """A query parameter has a value the API cannot use."""
+
+    code = "invalid-parameter"
+    title = "Invalid query parameter"
+
+
+class UnknownParameter(ApiError):
+    """A query parameter (or property filter) names nothing the collection has."""
+
+    code = "unknown-parameter"
+    title = "Unknown query parameter"
+
+
+class NotFound(ApiError):
+    """A collection, feature or indicator does not exist."""
+
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class NotAcceptable(ApiError):
+    """The requested format cannot be produced."""
+
+    status = 406
+    code = "not-acceptable"
+    title = "Not acceptable"
+
+
+class Unprocessable(ApiError):
+    """The request is well-formed but asks for something impossible with this data."""
+
+    status = 422
+    code = "unprocessable"
+    title = "Unprocessable request"
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    instance: str,
+    valid: list[str] | None = None,
+    **extra: Any,
+) -> Response:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {
+        "type": f"https://github.com/geo-api/geo-api/blob/main/docs/errors.md#{code}",
+        "title": title,
+        "status": status,
+        "code": code,
+        "detail": detail,
+        "instance": instance,
+    }
+    if valid is not None:
+        body["valid"] = valid
+    body.update(extra)
+    return Response(
+        orjson.dumps(body),
+        status_code=status,
+        media_type=PROBLEM,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Map our exceptions, FastAPI validation errors and HTTP errors to problems."""
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> Response:
+        return problem(
+            exc.status, exc.code, exc.title, exc.detail, str(request.url), exc.valid, **exc.extra
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
+        detail = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in errors)
+        return problem(
+            400, "invalid-parameter", "Invalid request", detail, str(request.url), errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), str(request.url))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return problem(
+            500,
+            "internal-error",
+            "Internal error",
+            "the server failed; this is our bug",
+            str(request.url),
+        )

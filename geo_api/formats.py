@@ -1,0 +1,91 @@
+"""Output formats: negotiation (``f=`` first, then the Accept header) and encoders."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pyogrio
+from starlette.requests import Request
+
+from geo_api.errors import NotAcceptable
+
+MEDIA = {
+    "json": "application/geo+json",
+    "html": "text/html; charset=utf-8",
+    "csv": "text/csv; charset=utf-8",
+    "gpkg": "application/geopackage+sqlite3",
+}
+ACCEPT_ALIASES = {
+    "application/geo+json": "json",
+    "application/json": "json",
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "text/csv": "csv",
+    "application/geopackage+sqlite3": "gpkg",
+}
+
+
+def negotiate(request: Request, allowed: Sequence[str], default: str = "json") -> str:
+    """Pick the output format: ``?f=`` wins; otherwise the best Accept match; else default."""
+    f = request.query_params.get("f")
+    if f is not None:
+        if f not in allowed:
+            raise NotAcceptable(f"format f={f!r} is not offered here", valid=list(allowed))
+        return f
+    accept = request.headers.get("accept", "")
+    if not accept.strip():
+        return default
+    ranked = []
+    for position, part in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in part.split(";")]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        ranked.append((-q, position, media.lower()))
+    for neg_q, _, media in sorted(ranked):
+        if neg_q == 0:
+            continue
+        if media in ("*/*", "application/*"):
+            return default
+        fmt = ACCEPT_ALIASES.get(media)
+        if fmt in allowed:
+            return fmt
+    raise NotAcceptable(
+        f"cannot produce any of {accept!r}",
+        valid=[m for m, f in ACCEPT_ALIASES.items() if f in allowed],
+    )
+
+
+def to_csv(records: list[dict[str, Any]], columns: list[str], points: list[Any] | None) -> bytes:
+    """CSV of the given properties; point layers also get ``lon``/``lat`` columns."""
+    frame = pd.DataFrame.from_records(records, columns=columns)
+    if points is not None:
+        frame["lon"] = [p.x for p in points]
+        frame["lat"] = [p.y for p in points]
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode("utf-8")
+
+
+def to_gpkg(frame: gpd.GeoDataFrame, layer_name: str) -> bytes:
+    """A GeoPackage file (bytes) holding ``frame`` as one layer."""
+    fd, name = tempfile.mkstemp(suffix=".gpkg")
+    os.close(fd)
+    path = Path(name)
+    path.unlink()
+    try:
+        pyogrio.write_dataframe(frame, path, layer=layer_name, driver="GPKG")
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)

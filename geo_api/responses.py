@@ -1,0 +1,94 @@
+"""Cacheable responses: strong ETags from the store checksum, 304s, gzip and brotli.
+
+Bodies are produced once per (store, URL, format) and their compressed forms are kept in
+a bounded in-memory cache, so repeated requests send stored bytes.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+
+import brotli
+from starlette.requests import Request
+from starlette.responses import Response
+
+CACHE_CONTROL = "public, max-age=3600"
+MAX_CACHED = 512
+
+
+class BodyCache:
+    """LRU cache of response bodies and their compressed variants, keyed by ETag."""
+
+    def __init__(self, max_items: int = MAX_CACHED) -> None:
+        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self.max_items = max_items
+
+    def get(self, key: tuple[str, str], make: Callable[[], bytes]) -> bytes:
+        """Return the cached bytes for ``key``, computing them with ``make`` on a miss."""
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        value = make()
+        self._items[key] = value
+        if len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        """Forget everything (a new store was loaded)."""
+        self._items.clear()
+
+
+def representation_etag(checksum: str, request: Request, media_type: str) -> str:
+    """Strong ETag of one representation: store checksum + path + query + media type."""
+    key = f"{checksum}|{request.url.path}|{request.url.query}|{media_type}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]
+
+
+def _encoding(request: Request) -> str:
+    accepted = request.headers.get("accept-encoding", "")
+    tokens = {t.split(";")[0].strip().lower() for t in accepted.split(",")}
+    if "br" in tokens:
+        return "br"
+    if "gzip" in tokens:
+        return "gzip"
+    return "identity"
+
+
+def _compress(body: bytes, encoding: str) -> bytes:
+    if encoding == "br":
+        return brotli.compress(body, quality=5)
+    return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def cached_response(
+    request: Request,
+    cache: BodyCache,
+    checksum: str,
+    media_type: str,
+    make_body: Callable[[], bytes],
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Send ``make_body()`` (computed at most once per ETag) with ETag, 304 and compression."""
+    tag = representation_etag(checksum, request, media_type)
+    encoding = _encoding(request)
+    etag = f'"{tag}"' if encoding == "identity" else f'"{tag}-{encoding}"'
+    base = {
+        "ETag": etag,
+        "Cache-Control": CACHE_CONTROL,
+        "Vary": "Accept, Accept-Encoding",
+        **(headers or {}),
+    }
+    inm = request.headers.get("if-none-match")
+    if inm and (inm.strip() == "*" or tag in inm):
+        return Response(status_code=304, headers=base)
+    body = cache.get((tag, "identity"), make_body)
+    if encoding != "identity" and len(body) > 1024:
+        body = cache.get((tag, encoding), lambda: _compress(body, encoding))
+        base["Content-Encoding"] = encoding
+    else:
+        base["ETag"] = f'"{tag}"'
+    return Response(body, media_type=media_type, headers=base)

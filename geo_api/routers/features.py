@@ -1,0 +1,335 @@
+"""OGC API - Features Part 1: landing page, conformance, collections, items, one item."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import geopandas as gpd
+import numpy as np
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from boundaries.layers import LAYERS
+from geo_api.catalog import Catalog, LayerData
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, LayerDep
+from geo_api.errors import NotFound
+from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
+from geo_api.html import render
+from geo_api.query import parse_query, run_query
+from geo_api.responses import cached_response
+
+router = APIRouter()
+
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+JSON = "application/json"
+GEOJSON = MEDIA["json"]
+HTML = MEDIA["html"]
+
+
+def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
+    link = {"href": href, "rel": rel, "type": type_}
+    if title:
+        link["title"] = title
+    return link
+
+
+def _doc_response(
+    request: Request,
+    catalog: Catalog,
+    cache: CacheDep,
+    base: str,
+    doc_fn: Any,
+    template: str,
+    title: str,
+    media: str = JSON,
+) -> Response:
+    fmt = negotiate(request, ("json", "html"))
+    if fmt == "html":
+
+        def body() -> bytes:
+            doc = doc_fn()
+            return render(template, doc=doc, base=base, title=title, links=doc.get("links", []))
+
+        return cached_response(request, cache, catalog.checksum, HTML, body)
+    return cached_response(request, cache, catalog.checksum, media, lambda: orjson.dumps(doc_fn()))
+
+
+@router.get("/", summary="Landing page", tags=["OGC API - Features"])
+def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
+    """Links to the API definition, the conformance declaration and the collections."""
+
+    def doc() -> dict[str, Any]:
+        return {
+            "title": "geo-api: LA County equity indicators",
+            "description": "ACS indicators with margins of error for LA County's tracts, "
+            "cities, school districts, neighborhoods, SPAs and districts, served as "
+            "OGC API - Features.",
+            "links": [
+                _link(f"{base}/", "self", JSON, "This document"),
+                _link(f"{base}/?f=html", "alternate", "text/html", "This document as HTML"),
+                _link(
+                    f"{base}/openapi.json",
+                    "service-desc",
+                    "application/vnd.oai.openapi+json;version=3.0",
+                    "The API definition",
+                ),
+                _link(f"{base}/docs", "service-doc", "text/html", "The API documentation"),
+                _link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
+                _link(f"{base}/collections", "data", JSON, "The collections"),
+                _link(f"{base}/indicators", "describedby", JSON, "The indicator catalogue"),
+            ],
+        }
+
+    return _doc_response(request, catalog, cache, base, doc, "landing.html", "geo-api")
+
+
+@router.get("/conformance", summary="Conformance declaration", tags=["OGC API - Features"])
+def conformance(
+    request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """The OGC API - Features conformance classes this server implements."""
+
+    def doc() -> dict[str, Any]:
+        return {
+            "conformsTo": CONFORMANCE,
+            "links": [
+                _link(f"{base}/conformance", "self", JSON),
+                _link(f"{base}/conformance?f=html", "alternate", "text/html"),
+            ],
+        }
+
+    return _doc_response(request, catalog, cache, base, doc, "conformance.html", "Conformance")
+
+
+def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, Any]:
+    """The OGC collection description of one layer, with indicators and vintage."""
+    lid = layer.layer.id
+    url = f"{base}/collections/{lid}"
+    coverage = catalog.manifest.get("coverage", {}).get(lid, {})
+    vintages = sorted({s["vintage"] for s in layer.status if s.get("vintage")})
+    return {
+        "id": lid,
+        "title": layer.layer.title,
+        "description": layer.layer.description,
+        "itemType": "feature",
+        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "extent": {
+            "spatial": {
+                "bbox": [layer.extent],
+                "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+            }
+        },
+        "numberOfFeatures": len(layer.records),
+        "idScheme": layer.layer.id_scheme,
+        "geometryType": "point" if layer.layer.kind == "point" else "polygon",
+        "method": coverage.get("method", "whole tracts" if lid == "tracts" else None),
+        "vintage": vintages,
+        "indicators": layer.status,
+        "coverage": coverage or None,
+        "links": [
+            _link(url, "self", JSON, "This collection"),
+            _link(f"{url}?f=html", "alternate", "text/html", "This collection as HTML"),
+            _link(f"{url}/items", "items", GEOJSON, "Features as GeoJSON"),
+            _link(f"{url}/items?f=html", "items", "text/html", "Features as HTML"),
+            _link(f"{url}/items?f=csv", "items", MEDIA["csv"], "Features as CSV"),
+            _link(f"{url}/items?f=gpkg&limit=10000", "enclosure", MEDIA["gpkg"], "GeoPackage"),
+        ],
+    }
+
+
+@router.get("/collections", summary="Feature collections", tags=["OGC API - Features"])
+def collections(
+    request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Every served layer with its feature count, extent and indicators."""
+
+    def doc() -> dict[str, Any]:
+        return {
+            "collections": [collection_doc(lyr, base, catalog) for lyr in catalog.layers.values()],
+            "links": [
+                _link(f"{base}/collections", "self", JSON),
+                _link(f"{base}/collections?f=html", "alternate", "text/html"),
+            ],
+        }
+
+    return _doc_response(request, catalog, cache, base, doc, "collections.html", "Collections")
+
+
+@router.get("/collections/{layer}", summary="One feature collection", tags=["OGC API - Features"])
+def collection(
+    request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Metadata of one layer: extent, vintage, method and indicator availability."""
+    return _doc_response(
+        request,
+        catalog,
+        cache,
+        base,
+        lambda: collection_doc(layer, base, catalog),
+        "collection.html",
+        layer.layer.title,
+    )
+
+
+def _page_links(
+    request: Request, base: str, lid: str, offset: int, limit: int, matched: int, fmt: str
+) -> list[dict[str, str]]:
+    params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "f")]
+    url = f"{base}/collections/{lid}/items"
+
+    def href(off: int, f: str) -> str:
+        query = [*params, ("offset", str(off)), ("f", f)] if off else [*params, ("f", f)]
+        return f"{url}?{urlencode(query)}"
+
+    links = [
+        _link(href(offset, "json"), "self" if fmt == "json" else "alternate", GEOJSON),
+        _link(href(offset, "html"), "self" if fmt == "html" else "alternate", "text/html"),
+        _link(href(offset, "csv"), "alternate", MEDIA["csv"]),
+        _link(f"{base}/collections/{lid}", "collection", JSON),
+    ]
+    if offset + limit < matched:
+        links.append(_link(href(offset + limit, fmt), "next", MEDIA[fmt], "Next page"))
+    if offset > 0:
+        links.append(_link(href(max(offset - limit, 0), fmt), "prev", MEDIA[fmt], "Previous page"))
+    return links
+
+
+def _feature_collection(
+    layer: LayerData,
+    page: np.ndarray,
+    matched: int,
+    links: list[dict[str, str]],
+    stamp: str,
+    properties: list[str] | None,
+) -> bytes:
+    if properties is None:
+        features = b",".join(layer.feature_bytes[i] for i in page)
+    else:
+        keep = list(dict.fromkeys(["id", "name", *properties]))
+        features = b",".join(
+            b'{"type":"Feature","id":'
+            + orjson.dumps(layer.records[i]["id"])
+            + b',"geometry":'
+            + layer.geometry_bytes[i]
+            + b',"properties":'
+            + orjson.dumps({k: layer.records[i].get(k) for k in keep})
+            + b"}"
+            for i in page
+        )
+    head = orjson.dumps(
+        {
+            "type": "FeatureCollection",
+            "numberMatched": matched,
+            "numberReturned": len(page),
+            "timeStamp": stamp,
+            "links": links,
+        }
+    )
+    return head[:-1] + b',"features":[' + features + b"]}"
+
+
+@router.get(
+    "/collections/{layer}/items",
+    summary="Features of a collection",
+    tags=["OGC API - Features"],
+    responses={200: {"content": {GEOJSON: {}, "text/html": {}, "text/csv": {}, MEDIA["gpkg"]: {}}}},
+)
+def items(
+    request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Features with paging (``limit``, ``offset``), ``bbox``, ``properties``, ``sortby``,
+    equality filters (``?city=Los Angeles``) and range filters on numbers
+    (``?no_subscription_pct>=20``, ``?population<1000``). Formats: ``f=json|html|csv|gpkg``.
+    """
+    fmt = negotiate(request, ("json", "html", "csv", "gpkg"))
+    q = parse_query(list(request.query_params.multi_items()), layer)
+    lid = layer.layer.id
+    stamp = str(catalog.manifest.get("built_at", ""))
+
+    def page_and_links() -> tuple[np.ndarray, int, list[dict[str, str]]]:
+        matched_idx = run_query(layer, q)
+        page = matched_idx[q.offset : q.offset + q.limit]
+        links = _page_links(request, base, lid, q.offset, q.limit, len(matched_idx), fmt)
+        return page, len(matched_idx), links
+
+    def body() -> bytes:
+        page, matched, links = page_and_links()
+        if fmt == "json":
+            return _feature_collection(layer, page, matched, links, stamp, q.properties)
+        columns = list(dict.fromkeys(["id", "name", *(q.properties or layer.properties)]))
+        records = [layer.records[i] for i in page]
+        if fmt == "csv":
+            points = list(layer.frame.geometry.iloc[page]) if layer.layer.kind == "point" else None
+            return to_csv(records, columns, points)
+        if fmt == "gpkg":
+            frame = gpd.GeoDataFrame(
+                layer.frame.iloc[page][[*columns, "geometry"]], crs=layer.frame.crs
+            )
+            return to_gpkg(frame, lid.replace("-", "_"))
+        doc = {
+            "numberMatched": matched,
+            "numberReturned": len(page),
+            "links": links,
+            "features": [{"properties": r} for r in records],
+        }
+        shown = [c for c in columns if not c.endswith(("_moe", "_cv", "_reliability"))][:12]
+        return render(
+            "items.html",
+            doc=doc,
+            base=base,
+            title=f"{layer.layer.title}: features",
+            links=links,
+            columns=shown,
+            layer=lid,
+        )
+
+    headers = {}
+    if fmt == "gpkg":
+        headers["Content-Disposition"] = f'attachment; filename="{lid}.gpkg"'
+    elif fmt == "csv":
+        headers["Content-Disposition"] = f'inline; filename="{lid}.csv"'
+    return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body, headers)
+
+
+@router.get(
+    "/collections/{layer}/items/{feature_id}",
+    summary="One feature",
+    tags=["OGC API - Features"],
+)
+def item(
+    request: Request,
+    layer: LayerDep,
+    feature_id: str,
+    catalog: CatalogDep,
+    cache: CacheDep,
+    base: BaseUrlDep,
+) -> Response:
+    """One feature with every indicator, its MOE, CV, reliability (and the layer's vintage)."""
+    fmt = negotiate(request, ("json", "html"))
+    index = layer.by_id.get(feature_id)
+    lid = layer.layer.id
+    if index is None:
+        raise NotFound(f"no feature {feature_id!r} in {lid}; ids are: {LAYERS[lid].id_scheme}")
+    url = f"{base}/collections/{lid}/items/{feature_id}"
+    links = [
+        _link(url, "self" if fmt == "json" else "alternate", GEOJSON),
+        _link(f"{url}?f=html", "self" if fmt == "html" else "alternate", "text/html"),
+        _link(f"{base}/collections/{lid}", "collection", JSON),
+    ]
+
+    def body() -> bytes:
+        if fmt == "html":
+            doc = {"properties": layer.records[index]}
+            return render(
+                "item.html", doc=doc, base=base, title=layer.records[index]["name"], links=links
+            )
+        return layer.feature_bytes[index][:-1] + b',"links":' + orjson.dumps(links) + b"}"
+
+    return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body)
