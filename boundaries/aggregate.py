@@ -172,7 +172,7 @@ def layer_values(
     out = pd.concat(frames, axis=1)
     joined = pd.concat(notes, axis=1).apply(lambda row: "; ".join(n for n in row if n), axis=1)
     out["data_notes"] = joined.where(joined != "", None)
-    return out.reset_index()
+    return out.reset_index().rename(columns={"feature": "id"})
 
 
 def identity_crosswalk(tract_ids: pd.Series) -> pd.DataFrame:

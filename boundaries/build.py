@@ -305,9 +305,7 @@ def build_store(
     coverage_report: dict[str, Any] = {}
     with ctx.step("tract indicators", "acs"):
         values = layer_values(tidy, crosswalks[0], tracts["id"], choices, whole_tracts=True)
-        layers["tracts"] = tracts.merge(values, left_on="id", right_on="feature").drop(
-            columns="feature"
-        )
+        layers["tracts"] = tracts.merge(values, on="id", validate="one_to_one")
     with ctx.step("clip tracts to land", "land"):
         tl = land_tracts(tracts, land)
     for layer_id in AGGREGATE_LAYERS:
@@ -317,9 +315,7 @@ def build_store(
             method = "whole tracts" if (cw["method"] == "whole").all() else "apportioned"
             cov = coverage(layer_id, layer, tl, cw, land)
             values = layer_values(tidy, cw, layer["id"], choices)
-            layers[layer_id] = layer.merge(values, left_on="id", right_on="feature").drop(
-                columns="feature"
-            )
+            layers[layer_id] = layer.merge(values, on="id", validate="one_to_one")
             layers[layer_id]["tract_coverage"] = layers[layer_id]["id"].map(cov.features)
             crosswalks.append(cw.assign(layer=layer_id))
             status_rows += _status_rows(layer_id, choices, method)

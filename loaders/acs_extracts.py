@@ -16,6 +16,7 @@ estimate, moe, table, dataset, vintage, note``; no geometry).
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -38,6 +39,14 @@ def read_text_csv(path: Path, source: str, sep: str = ",") -> pd.DataFrame:
         raise SourceFormatError(source, f"unreadable file {Path(path).name}: {exc}") from exc
     except OSError as exc:
         raise SourceFormatError(source, f"cannot open {path}: {exc}") from exc
+    if frame.empty:
+        raise SourceFormatError(source, f"{Path(path).name} has no data rows (truncated?)")
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        ends_cleanly = fh.read(1) == b"\n"
+    if not ends_cleanly and frame.iloc[-1].isna().any():
+        # pandas pads a cut-off last line with nulls; a missing final newline gives it away
+        raise SourceFormatError(source, f"{Path(path).name} ends mid-row (truncated download?)")
     return frame
 
 

@@ -110,7 +110,9 @@ def normalise_geoid(values: pd.Series, source: str) -> pd.Series:
     anything that is not an 11-digit tract GEOID after padding.
     """
     text = values.astype("string").str.strip().str.replace(r"^1400000US", "", regex=True)
-    text = text.str.replace(r"\.0$", "", regex=True).str.zfill(11)
+    text = text.str.replace(r"\.0$", "", regex=True)
+    # only the state's single leading zero can have been lost (10 digits → 11)
+    text = text.where(text.str.len() != 10, "0" + text)
     bad = ~text.fillna("").str.match(GEOID_RE.pattern)
     if bad.any():
         raise SourceFormatError(source, f"malformed tract GEOIDs: {list(values[bad][:5])}")

@@ -81,6 +81,7 @@ class CachingSession:
         self._inner = inner
         self._sleep = sleep
         self.requests_sent = 0
+        self.headers: dict[str, str] = {}  # the census package sets a User-Agent here
 
     def _session(self) -> Any:
         if self._inner is None:
@@ -97,7 +98,7 @@ class CachingSession:
 
         def call() -> Any:
             self.requests_sent += 1
-            return self._session().get(url, params=params, timeout=120)
+            return self._session().get(url, params=params, headers=self.headers, timeout=120)
 
         try:
             resp = with_backoff(call, lambda r: r.status_code, sleep=self._sleep)

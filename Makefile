@@ -1,0 +1,42 @@
+# geo-api: two commands on a fresh machine.
+#   make serve   install, build the store (from ../shared/data when present), serve it
+#   make test    install, lint, run the test suite
+# Every path is absolute (derived from this Makefile), never relative to the caller's cwd.
+
+ROOT    := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+VENV    ?= $(ROOT)/.venv
+PYTHON  ?= python3
+MIRROR  ?= $(firstword $(wildcard $(abspath $(ROOT)/../shared/data)))
+STORE   ?= $(ROOT)/var/geo-api.gpkg
+HOST    ?= 127.0.0.1
+PORT    ?= 8000
+BIN     := $(VENV)/bin
+
+.PHONY: install serve build test lint browser-deps clean
+
+$(BIN)/geo-api: $(ROOT)/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '$(ROOT)[dev]'
+	touch $@
+
+install: $(BIN)/geo-api
+
+$(STORE): | $(BIN)/geo-api
+	$(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
+
+build: $(BIN)/geo-api
+	$(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
+
+serve: $(BIN)/geo-api $(STORE)
+	$(BIN)/geo-api serve --store $(STORE) --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/geo-api
+	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+test: $(BIN)/geo-api
+	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
+	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) $(ROOT)/var

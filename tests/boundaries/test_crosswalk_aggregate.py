@@ -1,0 +1,144 @@
+"""Crosswalk weights and aggregation on synthetic squares with known answers."""
+
+import math
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely.geometry import Point, box
+
+from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
+from boundaries.crosswalk import compute_crosswalk, coverage, land_tracts
+from tests import shapes
+
+
+def _weights(cw):
+    return {(r.tract, r.feature): round(r.weight, 6) for r in cw.itertuples()}
+
+
+def test_whole_and_apportioned_weights():
+    tl = land_tracts(shapes.tract_frame(), None)
+    cw = compute_crosswalk(tl, shapes.neighborhood_frame())
+    w = _weights(cw)
+    assert w[("06037000100", "west")] == 1.0
+    assert w[("06037000300", "east")] == 1.0
+    assert w[("06037000200", "west")] == pytest.approx(0.5, abs=1e-3)
+    assert w[("06037000200", "east")] == pytest.approx(0.5, abs=1e-3)
+    assert set(cw[cw.weight == 1.0]["method"]) == {"whole"}
+    assert set(cw[cw.weight < 1.0]["method"]) == {"area"}
+
+
+def test_land_mask_keeps_water_out_of_weights():
+    tracts = shapes.tract_frame()
+    # land covers tract A fully, and only the west quarter of tract B
+    land = box(shapes.X0, shapes.Y0, shapes.X0 + 1.25 * shapes.D, shapes.Y0 + shapes.D)
+    land = land.union(
+        box(shapes.X0 + 2 * shapes.D, shapes.Y0, shapes.X0 + 3 * shapes.D, shapes.Y0 + shapes.D)
+    )
+    cw = compute_crosswalk(land_tracts(tracts, land), shapes.neighborhood_frame())
+    w = _weights(cw)
+    # all of B's land is west of the neighbourhood line, so B goes whole to "west"
+    assert w[("06037000200", "west")] == 1.0
+    assert ("06037000200", "east") not in w
+
+
+def test_overlapping_layer_assigns_a_tract_whole_to_two_features():
+    tracts = shapes.tract_frame()
+    whole_area = box(shapes.X0, shapes.Y0, shapes.X0 + 3 * shapes.D, shapes.Y0 + shapes.D)
+    layer = gpd.GeoDataFrame(
+        {"id": ["elementary", "secondary"]}, geometry=[whole_area, whole_area], crs="EPSG:4326"
+    )
+    cw = compute_crosswalk(land_tracts(tracts, None), layer)
+    assert len(cw) == 6 and (cw.weight == 1.0).all()
+
+
+def test_population_weights_follow_blocks():
+    blocks = gpd.GeoDataFrame(
+        {"population": [90.0, 10.0]},
+        geometry=[
+            Point(shapes.X0 + 1.2 * shapes.D, shapes.Y0 + 0.5 * shapes.D),
+            Point(shapes.X0 + 1.8 * shapes.D, shapes.Y0 + 0.5 * shapes.D),
+        ],
+        crs="EPSG:4326",
+    )
+    cw = compute_crosswalk(
+        land_tracts(shapes.tract_frame(), None), shapes.neighborhood_frame(), blocks=blocks
+    )
+    w = _weights(cw)
+    assert w[("06037000200", "west")] == pytest.approx(0.9)
+    assert set(cw[cw.weight < 1]["method"]) == {"population"}
+
+
+def test_coverage_reports_features_without_tracts():
+    tracts = shapes.tract_frame().iloc[:2]  # tract C missing
+    layer = shapes.neighborhood_frame()
+    far = gpd.GeoDataFrame(
+        {"id": ["island"], "name": ["Island"], "type": ["x"], "region": ["x"]},
+        geometry=[box(-118.0, 33.0, -117.99, 33.01)],
+        crs="EPSG:4326",
+    )
+    layer = gpd.GeoDataFrame(
+        np.concatenate([layer.values, far.values]),
+        columns=layer.columns,
+        geometry="geometry",
+        crs="EPSG:4326",
+    )
+    tl = land_tracts(tracts, None)
+    cw = compute_crosswalk(tl, layer)
+    cov = coverage("neighborhoods", layer, tl, cw, None)
+    assert cov.no_tracts == ["island"]
+    assert cov.features["west"] == pytest.approx(1.0, abs=1e-4)
+    assert cov.features["east"] == pytest.approx(1 / 3, abs=1e-3)
+    assert set(cov.incomplete()) == {"east", "island"}
+
+
+def test_proportion_is_sum_over_sum_with_apportioned_moe():
+    tidy = shapes.tidy_values()
+    choices = choose_recipes(tidy)
+    tl = land_tracts(shapes.tract_frame(), None)
+    cw = compute_crosswalk(tl, shapes.neighborhood_frame())
+    values = layer_values(tidy, cw, shapes.neighborhood_frame()["id"], choices).set_index("id")
+    wb = cw.set_index(["tract", "feature"]).weight[("06037000200", "west")]
+    num = 100 + wb * 1200
+    den = 1000 + wb * 4000
+    assert values.loc["west", "no_subscription_pct"] == pytest.approx(100 * num / den, rel=1e-12)
+    # not the average of the tract percentages (10% and 30%)
+    assert values.loc["west", "no_subscription_pct"] != pytest.approx(20.0, abs=0.5)
+    m_num = math.sqrt(40**2 + (wb * 120) ** 2)
+    m_den = math.sqrt(100**2 + (wb * 150) ** 2)
+    p = num / den
+    expected = 100 * math.sqrt(m_num**2 - p**2 * m_den**2) / den
+    assert values.loc["west", "no_subscription_pct_moe"] == pytest.approx(expected, rel=1e-12)
+    assert values.loc["west", "no_subscription_pct_reliability"] in {"high", "medium", "low"}
+
+
+def test_median_is_not_aggregated_but_kept_on_tracts():
+    tidy = shapes.tidy_values()
+    choices = choose_recipes(tidy)
+    tracts = shapes.tract_frame()
+    on_tracts = layer_values(
+        tidy, identity_crosswalk(tracts["id"]), tracts["id"], choices, whole_tracts=True
+    ).set_index("id")
+    assert on_tracts.loc["06037000100", "median_household_income"] == 50000
+    assert np.isnan(on_tracts.loc["06037000300", "median_household_income"])
+    cw = compute_crosswalk(land_tracts(tracts, None), shapes.neighborhood_frame())
+    hoods = layer_values(tidy, cw, shapes.neighborhood_frame()["id"], choices).set_index("id")
+    assert hoods["median_household_income"].isna().all()
+    assert "not aggregable" in hoods.loc["west", "data_notes"]
+
+
+def test_empty_universe_and_unavailable_indicators():
+    tidy = shapes.tidy_values()
+    choices = choose_recipes(tidy)
+    assert not choices["no_computer_pct"].available
+    assert "B28001" in choices["no_computer_pct"].reason
+    tracts = shapes.tract_frame()
+    vals = layer_values(
+        tidy, identity_crosswalk(tracts["id"]), tracts["id"], choices, whole_tracts=True
+    ).set_index("id")
+    assert "no_computer_pct" not in vals.columns  # never filled with zeros
+    assert np.isnan(vals.loc["06037000300", "no_subscription_pct"])
+    assert "nobody in the universe" in vals.loc["06037000300", "data_notes"]
+    # a zero count with an MOE is shown as 0 and flagged low reliability
+    assert vals.loc["06037000300", "population"] == 0
+    assert vals.loc["06037000300", "population_reliability"] == "low"

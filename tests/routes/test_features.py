@@ -1,0 +1,216 @@
+"""OGC API - Features routes on a tiny store built with the real pipeline."""
+
+import csv
+import io
+
+import pyogrio
+import pytest
+
+
+def test_landing_links(client):
+    body = client.get("/").json()
+    rels = {link["rel"] for link in body["links"]}
+    assert {"self", "service-desc", "service-doc", "conformance", "data"} <= rels
+
+
+def test_conformance(client):
+    classes = client.get("/conformance").json()["conformsTo"]
+    assert any(c.endswith("/conf/core") for c in classes)
+    assert any(c.endswith("/conf/geojson") for c in classes)
+    assert any(c.endswith("/conf/html") for c in classes)
+    assert any(c.endswith("/conf/oas30") for c in classes)
+
+
+def test_collections_list_counts_and_indicators(client):
+    body = client.get("/collections").json()
+    by_id = {c["id"]: c for c in body["collections"]}
+    assert by_id["tracts"]["numberOfFeatures"] == 3
+    assert by_id["neighborhoods"]["numberOfFeatures"] == 2
+    hood = client.get("/collections/neighborhoods").json()
+    status = {s["indicator"]: s for s in hood["indicators"]}
+    assert status["no_subscription_pct"]["status"] == "available"
+    assert status["no_computer_pct"]["status"] == "unavailable"
+    assert status["median_household_income"]["status"] == "not aggregable"
+    assert hood["vintage"] == [2022]
+    assert len(hood["extent"]["spatial"]["bbox"][0]) == 4
+
+
+def test_items_geojson_shape(client):
+    r = client.get("/collections/neighborhoods/items")
+    assert r.headers["content-type"].startswith("application/geo+json")
+    body = r.json()
+    assert body["type"] == "FeatureCollection"
+    assert body["numberMatched"] == 2 and body["numberReturned"] == 2
+    assert "timeStamp" in body
+    feat = body["features"][0]
+    assert feat["id"] == feat["properties"]["id"]
+    for key in (
+        "no_subscription_pct",
+        "no_subscription_pct_moe",
+        "no_subscription_pct_cv",
+        "no_subscription_pct_reliability",
+        "name",
+    ):
+        assert key in feat["properties"]
+
+
+def test_one_item_and_unknown_item(client):
+    r = client.get("/collections/tracts/items/06037000100")
+    assert r.status_code == 200
+    assert r.json()["properties"]["population"] == 3000
+    missing = client.get("/collections/tracts/items/6037000100")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
+
+
+def test_paging_follows_next_to_the_end_exactly_once(client):
+    seen = []
+    url = "/collections/tracts/items?limit=2"
+    while url:
+        body = client.get(url).json()
+        seen += [f["id"] for f in body["features"]]
+        nxt = [link["href"] for link in body["links"] if link["rel"] == "next"]
+        url = nxt[0].replace("http://testserver", "") if nxt else None
+    assert seen == ["06037000100", "06037000200", "06037000300"]
+
+
+def test_offset_past_the_end_and_prev_link(client):
+    body = client.get("/collections/tracts/items?offset=10").json()
+    assert body["numberReturned"] == 0 and body["numberMatched"] == 3
+    assert not [link for link in body["links"] if link["rel"] == "next"]
+    assert [link for link in body["links"] if link["rel"] == "prev"]
+
+
+def test_limit_above_maximum_is_clamped(client):
+    body = client.get("/collections/tracts/items?limit=100000").json()
+    assert body["numberReturned"] == 3
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "abc", "1.5"])
+def test_bad_limits(client, limit):
+    r = client.get(f"/collections/tracts/items?limit={limit}")
+    assert r.status_code == 400
+    assert r.json()["code"] == "invalid-parameter"
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("bbox=1,2,3", "invalid-parameter"),
+        ("bbox=abc", "invalid-parameter"),
+        ("bbox=10,10,0,0", "invalid-parameter"),
+        ("offset=-5", "invalid-parameter"),
+        ("properties=nope", "unknown-parameter"),
+        ("sortby=nope", "unknown-parameter"),
+        ("nope=1", "unknown-parameter"),
+        ("nope>=1", "unknown-parameter"),
+        ("name>=1", "invalid-parameter"),
+        ("population>=lots", "invalid-parameter"),
+    ],
+)
+def test_bad_queries_are_problem_responses(client, query, code):
+    r = client.get(f"/collections/tracts/items?{query}")
+    assert r.status_code == 400
+    assert r.headers["content-type"] == "application/problem+json"
+    body = r.json()
+    assert body["code"] == code and body["status"] == 400 and body["detail"]
+
+
+def test_unknown_collection_and_format(client):
+    r = client.get("/collections/nowhere/items")
+    assert r.status_code == 404 and "tracts" in r.json()["valid"]
+    r = client.get("/collections/tracts/items?f=xml")
+    assert r.status_code == 406 and "gpkg" in r.json()["valid"]
+    r = client.get("/collections/tracts/items", headers={"Accept": "image/png"})
+    assert r.status_code == 406
+
+
+def test_bbox_filter(client):
+    west_tract_box = "-118.2999,34.001,-118.2901,34.009"
+    body = client.get(f"/collections/tracts/items?bbox={west_tract_box}").json()
+    assert [f["id"] for f in body["features"]] == ["06037000100"]
+
+
+def test_sort_and_range_and_equality_filters(client):
+    body = client.get("/collections/tracts/items?sortby=-no_subscription_pct").json()
+    ids = [f["id"] for f in body["features"]]
+    assert ids == ["06037000200", "06037000100", "06037000300"]  # null (C) last
+    body = client.get("/collections/tracts/items?no_subscription_pct>=20").json()
+    assert [f["id"] for f in body["features"]] == ["06037000200"]
+    body = client.get("/collections/tracts/items?no_subscription_pct<20").json()
+    assert [f["id"] for f in body["features"]] == ["06037000100"]
+    body = client.get("/collections/neighborhoods/items?name=East Side").json()
+    assert [f["id"] for f in body["features"]] == ["east"]
+
+
+def test_properties_selection(client):
+    body = client.get("/collections/tracts/items?properties=population").json()
+    assert set(body["features"][0]["properties"]) == {"id", "name", "population"}
+
+
+def test_csv_and_gpkg_and_html(client, tmp_path):
+    r = client.get("/collections/neighborhoods/items?f=csv")
+    assert r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert {row["id"] for row in rows} == {"west", "east"}
+    assert "no_subscription_pct_moe" in rows[0]
+    r = client.get("/collections/neighborhoods/items?f=gpkg")
+    assert "attachment" in r.headers["content-disposition"]
+    path = tmp_path / "dl.gpkg"
+    path.write_bytes(r.content)
+    frame = pyogrio.read_dataframe(path)
+    assert sorted(frame["id"]) == ["east", "west"]
+    r = client.get("/collections/neighborhoods/items", headers={"Accept": "text/html"})
+    assert r.headers["content-type"].startswith("text/html") and "West Side" in r.text
+    assert client.get("/?f=html").text.count("<a ") > 3
+    assert "East Side" in client.get("/collections/neighborhoods/items/east?f=html").text
+    schools_csv = client.get("/collections/schools/items?f=csv").text
+    assert "lon" in schools_csv.splitlines()[0]
+
+
+def test_points_carry_area_values(client):
+    body = client.get("/collections/schools/items").json()
+    props = {f["id"]: f["properties"] for f in body["features"]}
+    first = props["19100001111111"]
+    assert first["tract"] == "06037000100" and first["neighborhood"] == "west"
+    assert first["tract_no_subscription_pct"] == pytest.approx(10.0)
+    assert first["neighborhood_no_subscription_pct_moe"] is not None
+
+
+def test_etag_304_gzip_and_cors(client):
+    r = client.get("/collections/tracts/items", headers={"Accept-Encoding": "identity"})
+    etag = r.headers["etag"]
+    assert etag.startswith('"') and "public" in r.headers["cache-control"]
+    again = client.get("/collections/tracts/items", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    other = client.get("/collections/tracts/items?limit=1", headers={"If-None-Match": etag})
+    assert other.status_code == 200
+    gz = client.get("/collections/tracts/items", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers.get("content-encoding") == "gzip"
+    assert gz.json() == r.json()
+    cors = client.get("/collections", headers={"Origin": "https://example.org"})
+    assert cors.headers["access-control-allow-origin"] == "*"
+
+
+def test_indicators(client):
+    body = client.get("/indicators").json()
+    ids = {i["id"]: i for i in body["indicators"]}
+    assert ids["no_subscription_pct"]["available"] is True
+    assert ids["no_subscription_pct"]["tables"] == ["SVI"]
+    one = client.get("/indicators/poverty_pct").json()
+    assert one["kind"] == "proportion" and "community-schools" in one["programs"]
+    assert client.get("/indicators/nope").status_code == 404
+
+
+def test_healthz(client):
+    body = client.get("/healthz").json()
+    assert body["status"] == "ok" and body["layers"]["tracts"] == 3
+
+
+def test_openapi_validates_and_docs_render(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get("/openapi.json").json()
+    validate(spec)
+    assert "/collections/{layer}/items" in spec["paths"]
+    assert "swagger-ui" in client.get("/docs").text
