@@ -1,0 +1,69 @@
+"""One store built from the real-data mirror for all integration tests, and a live server."""
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from boundaries.build import build_store
+from boundaries.store import read_store
+from loaders.sources import Fetcher
+
+
+@pytest.fixture(scope="session")
+def mirror_store_path(mirror: Path, tmp_path_factory) -> Path:
+    tmp = tmp_path_factory.mktemp("mirror-store")
+    path = tmp / "geo-api.gpkg"
+    build_store(Fetcher(mirror=mirror, cache_dir=tmp / "cache"), path, progress=lambda s: None)
+    return path
+
+
+@pytest.fixture(scope="session")
+def mirror_store(mirror_store_path):
+    return read_store(mirror_store_path)
+
+
+@pytest.fixture(scope="session")
+def live_server(mirror_store_path):
+    """`geo-api serve` in its own process on a free loopback port (GDAL's client holds the
+    GIL while it fetches, so the server cannot share the test's process)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "geo_api.cli",
+            "serve",
+            "--store",
+            str(mirror_store_path),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 180
+    try:
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("geo-api serve exited before answering")
+            try:
+                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("geo-api serve did not start in 180 s")
+            time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
