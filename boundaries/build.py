@@ -265,6 +265,19 @@ def attach_area_values(
     return out
 
 
+def indicator_manifest(choices: dict) -> dict[str, dict[str, Any]]:
+    """Per indicator: available, dataset used, vintage, and why not when unavailable."""
+    return {
+        ind_id: {
+            "available": ch.available,
+            "dataset": ch.recipe.dataset if ch.recipe else None,
+            "vintage": ch.vintage,
+            "reason": ch.reason,
+        }
+        for ind_id, ch in choices.items()
+    }
+
+
 def county_check(layers: dict[str, gpd.GeoDataFrame], choices: dict) -> dict[str, Any]:
     """Counts summed over the county-tiling layers, compared with the tract total."""
     result: dict[str, Any] = {}
@@ -359,15 +372,7 @@ def build_store(
         "tracts_with_values_but_no_geometry": sorted(with_values - tract_ids),
         "tracts_without_values": sorted(tract_ids - with_values),
         "county_check": county_check(layers, choices),
-        "indicators": {
-            ind_id: {
-                "available": ch.available,
-                "dataset": ch.recipe.dataset if ch.recipe else None,
-                "vintage": ch.vintage,
-                "reason": ch.reason,
-            }
-            for ind_id, ch in choices.items()
-        },
+        "indicators": indicator_manifest(choices),
     }
     tables = {
         "acs_values": tidy,

@@ -77,7 +77,7 @@ def write_shapefile(frame: gpd.GeoDataFrame, path: Path) -> Path:
 def tiny_store():
     """A complete Store (tracts, neighborhoods, schools) built with the real aggregation."""
     from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
-    from boundaries.build import _status_rows, attach_area_values
+    from boundaries.build import _status_rows, attach_area_values, indicator_manifest
     from boundaries.crosswalk import compute_crosswalk, land_tracts
     from boundaries.store import Store, content_checksum
 
@@ -123,15 +123,7 @@ def tiny_store():
         "format": 1,
         "built_at": "2026-01-01T00:00:00+00:00",
         "layers": {k: {"count": len(v)} for k, v in layers.items()},
-        "indicators": {
-            k: {
-                "available": c.available,
-                "dataset": c.recipe.dataset if c.recipe else None,
-                "vintage": c.vintage,
-                "reason": c.reason,
-            }
-            for k, c in choices.items()
-        },
+        "indicators": indicator_manifest(choices),
     }
     manifest["content_sha256"] = content_checksum(layers, tables)
     return Store(layers=layers, manifest=manifest, **tables)

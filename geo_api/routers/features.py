@@ -19,6 +19,7 @@ from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.html import render
 from geo_api.query import parse_query, run_query
 from geo_api.responses import cached_response
+from geo_api.routers.documents import JSON, doc_response, link
 
 router = APIRouter()
 
@@ -28,37 +29,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-JSON = "application/json"
 GEOJSON = MEDIA["json"]
-HTML = MEDIA["html"]
-
-
-def _link(href: str, rel: str, type_: str, title: str | None = None) -> dict[str, str]:
-    link = {"href": href, "rel": rel, "type": type_}
-    if title:
-        link["title"] = title
-    return link
-
-
-def _doc_response(
-    request: Request,
-    catalog: Catalog,
-    cache: CacheDep,
-    base: str,
-    doc_fn: Any,
-    template: str,
-    title: str,
-    media: str = JSON,
-) -> Response:
-    fmt = negotiate(request, ("json", "html"))
-    if fmt == "html":
-
-        def body() -> bytes:
-            doc = doc_fn()
-            return render(template, doc=doc, base=base, title=title, links=doc.get("links", []))
-
-        return cached_response(request, cache, catalog.checksum, HTML, body)
-    return cached_response(request, cache, catalog.checksum, media, lambda: orjson.dumps(doc_fn()))
 
 
 @router.get("/", summary="Landing page", tags=["OGC API - Features"])
@@ -72,22 +43,22 @@ def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUr
             "cities, school districts, neighborhoods, SPAs and districts, served as "
             "OGC API - Features.",
             "links": [
-                _link(f"{base}/", "self", JSON, "This document"),
-                _link(f"{base}/?f=html", "alternate", "text/html", "This document as HTML"),
-                _link(
+                link(f"{base}/", "self", JSON, "This document"),
+                link(f"{base}/?f=html", "alternate", "text/html", "This document as HTML"),
+                link(
                     f"{base}/openapi.json",
                     "service-desc",
                     "application/vnd.oai.openapi+json;version=3.0",
                     "The API definition",
                 ),
-                _link(f"{base}/docs", "service-doc", "text/html", "The API documentation"),
-                _link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
-                _link(f"{base}/collections", "data", JSON, "The collections"),
-                _link(f"{base}/indicators", "describedby", JSON, "The indicator catalogue"),
+                link(f"{base}/docs", "service-doc", "text/html", "The API documentation"),
+                link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
+                link(f"{base}/collections", "data", JSON, "The collections"),
+                link(f"{base}/indicators", "describedby", JSON, "The indicator catalogue"),
             ],
         }
 
-    return _doc_response(request, catalog, cache, base, doc, "landing.html", "geo-api")
+    return doc_response(request, catalog, cache, base, doc, "landing.html", "geo-api")
 
 
 @router.get("/conformance", summary="Conformance declaration", tags=["OGC API - Features"])
@@ -100,12 +71,12 @@ def conformance(
         return {
             "conformsTo": CONFORMANCE,
             "links": [
-                _link(f"{base}/conformance", "self", JSON),
-                _link(f"{base}/conformance?f=html", "alternate", "text/html"),
+                link(f"{base}/conformance", "self", JSON),
+                link(f"{base}/conformance?f=html", "alternate", "text/html"),
             ],
         }
 
-    return _doc_response(request, catalog, cache, base, doc, "conformance.html", "Conformance")
+    return doc_response(request, catalog, cache, base, doc, "conformance.html", "Conformance")
 
 
 def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, Any]:
@@ -134,12 +105,12 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
         "indicators": layer.status,
         "coverage": coverage or None,
         "links": [
-            _link(url, "self", JSON, "This collection"),
-            _link(f"{url}?f=html", "alternate", "text/html", "This collection as HTML"),
-            _link(f"{url}/items", "items", GEOJSON, "Features as GeoJSON"),
-            _link(f"{url}/items?f=html", "items", "text/html", "Features as HTML"),
-            _link(f"{url}/items?f=csv", "items", MEDIA["csv"], "Features as CSV"),
-            _link(f"{url}/items?f=gpkg&limit=10000", "enclosure", MEDIA["gpkg"], "GeoPackage"),
+            link(url, "self", JSON, "This collection"),
+            link(f"{url}?f=html", "alternate", "text/html", "This collection as HTML"),
+            link(f"{url}/items", "items", GEOJSON, "Features as GeoJSON"),
+            link(f"{url}/items?f=html", "items", "text/html", "Features as HTML"),
+            link(f"{url}/items?f=csv", "items", MEDIA["csv"], "Features as CSV"),
+            link(f"{url}/items?f=gpkg&limit=10000", "enclosure", MEDIA["gpkg"], "GeoPackage"),
         ],
     }
 
@@ -154,12 +125,12 @@ def collections(
         return {
             "collections": [collection_doc(lyr, base, catalog) for lyr in catalog.layers.values()],
             "links": [
-                _link(f"{base}/collections", "self", JSON),
-                _link(f"{base}/collections?f=html", "alternate", "text/html"),
+                link(f"{base}/collections", "self", JSON),
+                link(f"{base}/collections?f=html", "alternate", "text/html"),
             ],
         }
 
-    return _doc_response(request, catalog, cache, base, doc, "collections.html", "Collections")
+    return doc_response(request, catalog, cache, base, doc, "collections.html", "Collections")
 
 
 @router.get("/collections/{layer}", summary="One feature collection", tags=["OGC API - Features"])
@@ -167,7 +138,7 @@ def collection(
     request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
     """Metadata of one layer: extent, vintage, method and indicator availability."""
-    return _doc_response(
+    return doc_response(
         request,
         catalog,
         cache,
@@ -189,15 +160,15 @@ def _page_links(
         return f"{url}?{urlencode(query)}"
 
     links = [
-        _link(href(offset, "json"), "self" if fmt == "json" else "alternate", GEOJSON),
-        _link(href(offset, "html"), "self" if fmt == "html" else "alternate", "text/html"),
-        _link(href(offset, "csv"), "alternate", MEDIA["csv"]),
-        _link(f"{base}/collections/{lid}", "collection", JSON),
+        link(href(offset, "json"), "self" if fmt == "json" else "alternate", GEOJSON),
+        link(href(offset, "html"), "self" if fmt == "html" else "alternate", "text/html"),
+        link(href(offset, "csv"), "alternate", MEDIA["csv"]),
+        link(f"{base}/collections/{lid}", "collection", JSON),
     ]
     if offset + limit < matched:
-        links.append(_link(href(offset + limit, fmt), "next", MEDIA[fmt], "Next page"))
+        links.append(link(href(offset + limit, fmt), "next", MEDIA[fmt], "Next page"))
     if offset > 0:
-        links.append(_link(href(max(offset - limit, 0), fmt), "prev", MEDIA[fmt], "Previous page"))
+        links.append(link(href(max(offset - limit, 0), fmt), "prev", MEDIA[fmt], "Previous page"))
     return links
 
 
@@ -319,9 +290,9 @@ def item(
         raise NotFound(f"no feature {feature_id!r} in {lid}; ids are: {LAYERS[lid].id_scheme}")
     url = f"{base}/collections/{lid}/items/{feature_id}"
     links = [
-        _link(url, "self" if fmt == "json" else "alternate", GEOJSON),
-        _link(f"{url}?f=html", "self" if fmt == "html" else "alternate", "text/html"),
-        _link(f"{base}/collections/{lid}", "collection", JSON),
+        link(url, "self" if fmt == "json" else "alternate", GEOJSON),
+        link(f"{url}?f=html", "self" if fmt == "html" else "alternate", "text/html"),
+        link(f"{base}/collections/{lid}", "collection", JSON),
     ]
 
     def body() -> bytes:

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from boundaries.indicators import INDICATORS, Indicator, Recipe
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
 from geo_api.errors import NotFound
-from geo_api.formats import MEDIA, negotiate
-from geo_api.html import render
-from geo_api.responses import cached_response
+from geo_api.routers.documents import JSON, doc_response, link
 
 router = APIRouter(tags=["Indicators"])
 
@@ -53,8 +50,8 @@ def indicator_doc(ind: Indicator, catalog: Any, base: str) -> dict[str, Any]:
             for r in ind.recipes
         ],
         "links": [
-            {"href": f"{base}/indicators/{ind.id}", "rel": "self", "type": "application/json"},
-            {"href": f"{base}/indicators/{ind.id}?f=html", "rel": "alternate", "type": "text/html"},
+            link(f"{base}/indicators/{ind.id}", "self", JSON),
+            link(f"{base}/indicators/{ind.id}?f=html", "alternate", "text/html"),
         ],
     }
 
@@ -64,30 +61,17 @@ def indicators(
     request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
     """Every indicator: meaning, universe, formula, source tables, vintage, availability."""
-    fmt = negotiate(request, ("json", "html"))
 
     def doc() -> dict[str, Any]:
         return {
             "indicators": [indicator_doc(i, catalog, base) for i in INDICATORS.values()],
             "links": [
-                {"href": f"{base}/indicators", "rel": "self", "type": "application/json"},
-                {"href": f"{base}/indicators?f=html", "rel": "alternate", "type": "text/html"},
+                link(f"{base}/indicators", "self", JSON),
+                link(f"{base}/indicators?f=html", "alternate", "text/html"),
             ],
         }
 
-    if fmt == "html":
-        return cached_response(
-            request,
-            cache,
-            catalog.checksum,
-            MEDIA["html"],
-            lambda: render(
-                "indicators.html", doc=doc(), base=base, title="Indicators", links=doc()["links"]
-            ),
-        )
-    return cached_response(
-        request, cache, catalog.checksum, "application/json", lambda: orjson.dumps(doc())
-    )
+    return doc_response(request, catalog, cache, base, doc, "indicators.html", "Indicators")
 
 
 @router.get("/indicators/{indicator_id}", summary="One indicator")
@@ -95,21 +79,15 @@ def indicator(
     indicator_id: str, request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
     """One indicator with its formula, tables, universe and programs."""
-    fmt = negotiate(request, ("json", "html"))
     ind = INDICATORS.get(indicator_id)
     if ind is None:
         raise NotFound(f"no indicator {indicator_id!r}", valid=list(INDICATORS))
-    doc = indicator_doc(ind, catalog, base)
-    if fmt == "html":
-        return cached_response(
-            request,
-            cache,
-            catalog.checksum,
-            MEDIA["html"],
-            lambda: render(
-                "indicator.html", doc=doc, base=base, title=ind.label, links=doc["links"]
-            ),
-        )
-    return cached_response(
-        request, cache, catalog.checksum, "application/json", lambda: orjson.dumps(doc)
+    return doc_response(
+        request,
+        catalog,
+        cache,
+        base,
+        lambda: indicator_doc(ind, catalog, base),
+        "indicator.html",
+        ind.label,
     )

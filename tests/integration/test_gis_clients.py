@@ -14,9 +14,7 @@ def test_gdal_oapif_reads_every_collection(live_server, mirror_store):
         matched = httpx.get(f"{live_server}/collections/{cid}/items?limit=1").json()[
             "numberMatched"
         ]
-        frame = pyogrio.read_dataframe(
-            f"OAPIF:{live_server}/", layer=cid, dataset_options={"PAGE_SIZE": "1000"}
-        )
+        frame = pyogrio.read_dataframe(f"OAPIF:{live_server}/", layer=cid, PAGE_SIZE="1000")
         assert len(frame) == matched == len(mirror_store.layers[cid]), cid
         if cid in ("neighborhoods", "tracts"):
             assert "poverty_pct" in frame.columns and "poverty_pct_moe" in frame.columns
