@@ -41,5 +41,4 @@ class Settings(BaseSettings):
     store: Path = Field(default_factory=default_store)
     census_key: SecretStr | None = None
     cache_dir: Path = Field(default_factory=default_cache)
-    cdn_assets: bool = False
     base_url: str | None = None
