@@ -15,7 +15,6 @@ def make_settings(tmp: Path) -> Settings:
         store=tmp / "unused.gpkg",
         census_key=None,
         cache_dir=tmp,
-        cdn_assets=False,
         base_url=None,
     )
 
