@@ -27,7 +27,7 @@ from boundaries.layers import AGGREGATE_LAYERS, LAYERS
 from boundaries.store import Store, content_checksum, write_store
 from loaders import acs_extracts, cde_schools, child_care, county_boundaries, svi, tiger
 from loaders.census_api import census_key_or_warn, load_acs_tracts
-from loaders.errors import SourceError, SourceUnavailable
+from loaders.errors import SourceError
 from loaders.sources import SOURCES, Fetcher
 
 Progress = Callable[[str], None]
@@ -389,6 +389,3 @@ def build_store(
     manifest["build_seconds"] = round(time.perf_counter() - started, 1)
     progress(f"store written: {store_path} ({manifest['build_seconds']} s)")
     return store
-
-
-__all__ = ["SourceUnavailable", "build_store"]

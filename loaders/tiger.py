@@ -59,11 +59,11 @@ def load_land_mask(path: Path, source: str = "land") -> BaseGeometry:
     return shapely.union_all(geoms.to_numpy())
 
 
-def share_inside(frame: gpd.GeoDataFrame, outline: BaseGeometry) -> pd.Series:
-    """Share of each feature's area inside ``outline`` (both measured in EPSG:3310)."""
+def area_inside(frame: gpd.GeoDataFrame, outline: BaseGeometry) -> tuple[pd.Series, pd.Series]:
+    """``(area inside outline, total area)`` of each feature, in m² (EPSG:3310)."""
     projected = frame.to_crs(AREA_CRS).geometry
     shape = gpd.GeoSeries([outline], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
-    return projected.intersection(shape).area / projected.area
+    return projected.intersection(shape).area, projected.area
 
 
 def load_cities(
@@ -77,7 +77,8 @@ def load_cities(
     frame = read_vector(path, source)
     frame = frame[frame["LSAD"].astype(str) == "25"]
     if outline is not None:
-        frame = frame[share_inside(frame, outline).to_numpy() > 0.5]
+        inside, total = area_inside(frame, outline)
+        frame = frame[(inside / total).to_numpy() > 0.5]
     if frame.empty:
         raise SourceFormatError(source, "no incorporated cities (LSAD 25)")
     ids = frame["GEOID"].astype(str).str.zfill(7)
@@ -109,9 +110,8 @@ def load_school_districts(
         frames.append(frame.to_crs(SERVE_CRS))
     frame = gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=SERVE_CRS)
     if outline is not None:
-        projected = frame.to_crs(AREA_CRS).geometry
-        shape = gpd.GeoSeries([outline], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
-        frame = frame[(projected.intersection(shape).area > 0.5e6).to_numpy()]
+        inside, _ = area_inside(frame, outline)
+        frame = frame[(inside > 0.5e6).to_numpy()]
     frame = frame.assign(sd_type=frame["SD_TYPE"].astype(str))
     ids = frame["GEOID"].astype(str).str.zfill(7)
     return polygon_layer(frame, ids.to_numpy(), frame["NAME"].to_numpy(), source, keep=["sd_type"])
