@@ -7,6 +7,7 @@ rather than re-serialized), an id index and an STRtree for bbox queries.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +21,7 @@ from shapely import STRtree
 from boundaries.indicators import INDICATORS
 from boundaries.layers import LAYERS, Layer
 from boundaries.store import Store
+from boundaries.webgeom import simplify_for_zoom
 
 COORD_DECIMALS = 6  # ~0.1 m at LA's latitude
 
@@ -59,6 +61,11 @@ class LayerData:
     tree: STRtree
     extent: list[float]
     status: list[dict[str, Any]] = field(default_factory=list)
+    heads: list[bytes] = field(default_factory=list)
+    tails: list[bytes] = field(default_factory=list)
+    _zoomed: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
+    _zoomed_features: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def indicators(self) -> list[str]:
@@ -68,6 +75,27 @@ class LayerData:
     def values(self, prop: str) -> np.ndarray:
         """Column values as a NumPy array (for filters and sorting)."""
         return self.frame[prop].to_numpy()
+
+    def zoom_geometry(self, zoom: int | None) -> list[bytes]:
+        """GeoJSON geometry bytes simplified for web ``zoom`` (computed once, then kept)."""
+        if zoom is None:
+            return self.geometry_bytes
+        with self._lock:
+            if zoom not in self._zoomed:
+                simple = simplify_for_zoom(self.frame.geometry.to_numpy(), zoom)
+                self._zoomed[zoom] = [s.encode() for s in shapely.to_geojson(simple)]
+            return self._zoomed[zoom]
+
+    def zoom_features(self, zoom: int | None) -> list[bytes]:
+        """Whole GeoJSON Feature bytes with geometry for ``zoom`` (``None``: full detail)."""
+        if zoom is None:
+            return self.feature_bytes
+        if zoom not in self._zoomed_features:
+            geoms = self.zoom_geometry(zoom)
+            self._zoomed_features[zoom] = [
+                h + g + t for h, g, t in zip(self.heads, geoms, self.tails, strict=True)
+            ]
+        return self._zoomed_features[zoom]
 
 
 def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) -> LayerData:
@@ -79,16 +107,11 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
         {k: _clean(v) for k, v in row.items()} for row in frame[props].to_dict(orient="records")
     ]
     geoms = geometry_json(frame.geometry)
-    feature_bytes = [
-        b'{"type":"Feature","id":'
-        + orjson.dumps(rec["id"])
-        + b',"geometry":'
-        + geom
-        + b',"properties":'
-        + orjson.dumps(rec)
-        + b"}"
-        for rec, geom in zip(records, geoms, strict=True)
+    heads = [
+        b'{"type":"Feature","id":' + orjson.dumps(rec["id"]) + b',"geometry":' for rec in records
     ]
+    tails = [b',"properties":' + orjson.dumps(rec) + b"}" for rec in records]
+    feature_bytes = [h + g + t for h, g, t in zip(heads, geoms, tails, strict=True)]
     rows = status[status["layer"] == layer_id] if len(status) else status
     return LayerData(
         layer=LAYERS[layer_id],
@@ -102,6 +125,8 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
         tree=STRtree(frame.geometry.to_numpy()),
         extent=[float(v) for v in frame.total_bounds],
         status=[{k: _clean(v) for k, v in r.items()} for r in rows.to_dict(orient="records")],
+        heads=heads,
+        tails=tails,
     )
 
 

@@ -5,6 +5,8 @@ Supported parameters (OGC API - Features Part 1 plus documented extensions):
 * ``limit`` (1-10000, default 100; larger values are clamped to 10000 as Part 1 requires),
   ``offset`` (≥ 0);
 * ``bbox=minx,miny,maxx,maxy`` in lon/lat (EPSG:4326/CRS84);
+* ``zoom=0..22``: geometry simplified (topology kept) and rounded for that web-map zoom
+  (see :mod:`boundaries.webgeom`); without it, full detail;
 * ``properties=a,b`` to select properties (``id`` and ``name`` always kept);
 * ``sortby=prop`` or ``sortby=-prop`` (comma-separated; nulls always last);
 * equality filters on any property: ``?city=Los Angeles``, ``?sd_type=unified``;
@@ -21,12 +23,23 @@ from dataclasses import dataclass, field
 import numpy as np
 import shapely
 
+from boundaries.webgeom import MAX_ZOOM, MIN_ZOOM
 from geo_api.catalog import LayerData
 from geo_api.errors import InvalidParameter, UnknownParameter
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
-RESERVED = {"f", "limit", "offset", "bbox", "bbox-crs", "properties", "sortby", "datetime"}
+RESERVED = {
+    "f",
+    "limit",
+    "offset",
+    "bbox",
+    "bbox-crs",
+    "properties",
+    "sortby",
+    "datetime",
+    "zoom",
+}
 RANGE_KEY = re.compile(r"^([A-Za-z0-9_]+)\s*(>=|<=|>|<)\s*(.*)$")
 CRS84 = {
     "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
@@ -45,6 +58,7 @@ class Query:
     sortby: list[tuple[str, bool]] = field(default_factory=list)
     equals: dict[str, str] = field(default_factory=dict)
     ranges: list[tuple[str, str, float]] = field(default_factory=list)
+    zoom: int | None = None
 
 
 def _int(name: str, raw: str, minimum: int) -> int:
@@ -55,6 +69,17 @@ def _int(name: str, raw: str, minimum: int) -> int:
     if value < minimum:
         raise InvalidParameter(f"{name} must be ≥ {minimum}, got {value}")
     return value
+
+
+def parse_zoom(raw: str) -> int:
+    """Parse a web-map zoom level (integer 0-22)."""
+    zoom = _int("zoom", raw, MIN_ZOOM)
+    if zoom > MAX_ZOOM:
+        raise InvalidParameter(
+            f"zoom must be {MIN_ZOOM}-{MAX_ZOOM}, got {zoom}",
+            valid=list(range(MIN_ZOOM, MAX_ZOOM + 1)),
+        )
+    return zoom
 
 
 def parse_bbox(raw: str) -> tuple[float, float, float, float]:
@@ -87,6 +112,8 @@ def parse_query(params: list[tuple[str, str]], layer: LayerData) -> Query:
             q.limit = min(_int("limit", value, 1), MAX_LIMIT)
         elif key == "offset":
             q.offset = _int("offset", value, 0)
+        elif key == "zoom":
+            q.zoom = parse_zoom(value)
         elif key == "bbox":
             q.bbox = parse_bbox(value)
         elif key == "bbox-crs":

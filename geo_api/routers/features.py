@@ -179,16 +179,17 @@ def _feature_collection(
     links: list[dict[str, str]],
     stamp: str,
     properties: list[str] | None,
+    zoom: int | None = None,
 ) -> bytes:
     if properties is None:
-        features = b",".join(layer.feature_bytes[i] for i in page)
+        whole = layer.zoom_features(zoom)
+        features = b",".join(whole[i] for i in page)
     else:
         keep = list(dict.fromkeys(["id", "name", *properties]))
+        geoms = layer.zoom_geometry(zoom)
         features = b",".join(
-            b'{"type":"Feature","id":'
-            + orjson.dumps(layer.records[i]["id"])
-            + b',"geometry":'
-            + layer.geometry_bytes[i]
+            layer.heads[i]
+            + geoms[i]
             + b',"properties":'
             + orjson.dumps({k: layer.records[i].get(k) for k in keep})
             + b"}"
@@ -233,7 +234,7 @@ def items(
     def body() -> bytes:
         page, matched, links = page_and_links()
         if fmt == "json":
-            return _feature_collection(layer, page, matched, links, stamp, q.properties)
+            return _feature_collection(layer, page, matched, links, stamp, q.properties, q.zoom)
         columns = list(dict.fromkeys(["id", "name", *(q.properties or layer.properties)]))
         records = [layer.records[i] for i in page]
         if fmt == "csv":

@@ -106,6 +106,9 @@ def test_bad_limits(client, limit):
         ("nope>=1", "unknown-parameter"),
         ("name>=1", "invalid-parameter"),
         ("population>=lots", "invalid-parameter"),
+        ("zoom=23", "invalid-parameter"),
+        ("zoom=-1", "invalid-parameter"),
+        ("zoom=near", "invalid-parameter"),
     ],
 )
 def test_bad_queries_are_problem_responses(client, query, code):
@@ -114,6 +117,20 @@ def test_bad_queries_are_problem_responses(client, query, code):
     assert r.headers["content-type"] == "application/problem+json"
     body = r.json()
     assert body["code"] == code and body["status"] == 400 and body["detail"]
+
+
+def test_zoom_rounds_geometry_and_keeps_properties(client):
+    full = client.get("/collections/tracts/items").json()
+    zoomed = client.get("/collections/tracts/items?zoom=8").json()
+    assert [f["id"] for f in zoomed["features"]] == [f["id"] for f in full["features"]]
+    assert [f["properties"] for f in zoomed["features"]] == [
+        f["properties"] for f in full["features"]
+    ]
+    for feature in zoomed["features"]:
+        ring = feature["geometry"]["coordinates"][0]
+        assert all(round(x, 4) == x and round(y, 4) == y for x, y in ring)
+    one = client.get("/collections/tracts/items?zoom=8&properties=population").json()
+    assert one["features"][0]["geometry"] == zoomed["features"][0]["geometry"]
 
 
 def test_unknown_collection_and_format(client):
