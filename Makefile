@@ -11,6 +11,8 @@ STORE   ?= $(ROOT)/var/geo-api.gpkg
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
 BIN     := $(VENV)/bin
+LEAFLET := $(ROOT)/node_modules/leaflet/dist/leaflet.js
+SUDO    := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
 .PHONY: install serve build test lint browser-deps clean
 
@@ -20,7 +22,19 @@ $(BIN)/geo-api: $(ROOT)/pyproject.toml
 	$(BIN)/pip install --quiet -e '$(ROOT)[dev]'
 	touch $@
 
-install: $(BIN)/geo-api
+# Leaflet for the maps, from the npm lock file: geo-api serves it itself (offline maps).
+$(LEAFLET): $(ROOT)/package.json $(ROOT)/package-lock.json
+	cd $(ROOT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core >/dev/null; }
+
+install: $(BIN)/geo-api $(LEAFLET)
 
 $(STORE): | $(BIN)/geo-api
 	$(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
@@ -28,15 +42,15 @@ $(STORE): | $(BIN)/geo-api
 build: $(BIN)/geo-api
 	$(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
 
-serve: $(BIN)/geo-api $(STORE)
+serve: $(BIN)/geo-api $(LEAFLET) $(STORE)
 	$(BIN)/geo-api serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/geo-api
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
 
-test: $(BIN)/geo-api
+test: $(BIN)/geo-api $(LEAFLET) browser-deps
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
 	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
 
 clean:
-	rm -rf $(VENV) $(ROOT)/var
+	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

@@ -11,12 +11,13 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.staticfiles import StaticFiles
 
 from boundaries.store import Store, read_store
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.responses import BodyCache
-from geo_api.routers import features, health, indicators
+from geo_api.routers import features, health, indicators, maps
 from geo_api.settings import Settings
 
 
@@ -54,5 +55,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.include_router(features.router)
     app.include_router(indicators.router)
+    app.include_router(maps.router)
     app.include_router(health.router)
+    # Leaflet, from the npm-installed copy: maps need no outside network.
+    app.mount(
+        "/assets/leaflet",
+        StaticFiles(directory=settings.assets_dir, check_dir=False),
+        name="leaflet-assets",
+    )
     return app

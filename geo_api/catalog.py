@@ -63,6 +63,7 @@ class LayerData:
     status: list[dict[str, Any]] = field(default_factory=list)
     heads: list[bytes] = field(default_factory=list)
     tails: list[bytes] = field(default_factory=list)
+    _shapes: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _zoomed: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
     _zoomed_features: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -76,15 +77,21 @@ class LayerData:
         """Column values as a NumPy array (for filters and sorting)."""
         return self.frame[prop].to_numpy()
 
+    def zoom_shapes(self, zoom: int) -> np.ndarray:
+        """Shapely geometries simplified for web ``zoom`` (computed once, then kept)."""
+        with self._lock:
+            if zoom not in self._shapes:
+                self._shapes[zoom] = simplify_for_zoom(self.frame.geometry.to_numpy(), zoom)
+            return self._shapes[zoom]
+
     def zoom_geometry(self, zoom: int | None) -> list[bytes]:
         """GeoJSON geometry bytes simplified for web ``zoom`` (computed once, then kept)."""
         if zoom is None:
             return self.geometry_bytes
-        with self._lock:
-            if zoom not in self._zoomed:
-                simple = simplify_for_zoom(self.frame.geometry.to_numpy(), zoom)
-                self._zoomed[zoom] = [s.encode() for s in shapely.to_geojson(simple)]
-            return self._zoomed[zoom]
+        if zoom not in self._zoomed:
+            shapes = self.zoom_shapes(zoom)
+            self._zoomed[zoom] = [s.encode() for s in shapely.to_geojson(shapes)]
+        return self._zoomed[zoom]
 
     def zoom_features(self, zoom: int | None) -> list[bytes]:
         """Whole GeoJSON Feature bytes with geometry for ``zoom`` (``None``: full detail)."""

@@ -72,6 +72,21 @@ class Unprocessable(ApiError):
     title = "Unprocessable request"
 
 
+class Unavailable(ApiError):
+    """The server lacks something it needs for this request (e.g. its map assets)."""
+
+    status = 503
+    code = "unavailable"
+    title = "Service unavailable"
+
+
+class AssetsMissing(Unavailable):
+    """The map's JavaScript/CSS (npm-installed Leaflet) is not where the settings say."""
+
+    code = "assets-missing"
+    title = "Map assets not installed"
+
+
 def problem(
     status: int,
     code: str,

@@ -6,12 +6,19 @@
   ``$XDG_DATA_HOME/geo-api/geo-api.gpkg``, never the working directory).
 * ``GEO_API_CENSUS_KEY``: Census Data API key; optional, never logged or printed.
 * ``GEO_API_CACHE_DIR``: download cache (default ``$XDG_CACHE_HOME/geo-api``).
+* ``GEO_API_MAP_ASSETS``: ``local`` (default) serves Leaflet from geo-api's own npm-installed
+  copy, so maps work with no internet; ``cdn`` loads it from unpkg instead.
+* ``GEO_API_ASSETS_DIR``: Leaflet's ``dist`` folder (default: ``node_modules/leaflet/dist``
+  beside this project, where ``npm ci`` puts it).
+* ``GEO_API_MAP_TILES`` / ``GEO_API_MAP_TILES_ATTRIBUTION``: optional XYZ basemap URL
+  template and its attribution; unset means no basemap (a plain background).
 """
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -25,6 +32,11 @@ def _xdg(var: str, fallback: str) -> Path:
 def default_store() -> Path:
     """Default store path inside the user's data directory."""
     return _xdg("XDG_DATA_HOME", ".local/share") / "geo-api" / "geo-api.gpkg"
+
+
+def default_assets() -> Path:
+    """Leaflet's ``dist`` folder as ``npm ci`` installs it beside this project."""
+    return Path(__file__).resolve().parents[1] / "node_modules" / "leaflet" / "dist"
 
 
 def default_cache() -> Path:
@@ -42,3 +54,7 @@ class Settings(BaseSettings):
     census_key: SecretStr | None = None
     cache_dir: Path = Field(default_factory=default_cache)
     base_url: str | None = None
+    map_assets: Literal["local", "cdn"] = "local"
+    assets_dir: Path = Field(default_factory=default_assets)
+    map_tiles: str | None = None
+    map_tiles_attribution: str = ""

@@ -1,0 +1,256 @@
+"""Choropleth maps: ``/maps/{layer}/{indicator}`` (full page), ``.../embed`` (for iframes),
+``?f=png`` (static image). Rendering lives in :mod:`maps`; this module checks parameters,
+gathers the values and metadata, and caches the bytes per ETag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+import numpy as np
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from boundaries.indicators import INDICATORS
+from boundaries.webgeom import fit_zoom
+from geo_api.catalog import Catalog, LayerData
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
+from geo_api.errors import AssetsMissing, InvalidParameter
+from geo_api.responses import cached_response
+from geo_api.settings import Settings
+from maps.choropleth import Assets, Tiles, render_map
+from maps.classify import (
+    MapParameterError,
+    classify,
+    parse_breaks,
+    parse_k,
+    parse_palette,
+    parse_scheme,
+)
+from maps.mapdata import MapData, Points
+from maps.static import MAX_SIZE, MIN_SIZE, render_png
+
+router = APIRouter(tags=["Maps"])
+PARAMS = {"scheme", "k", "palette", "breaks", "overlay", "f", "width", "height"}
+OVERLAYS = ("schools",)
+MAP_PIXELS = 900  # the view a layer's detail is simplified for; one zoom finer than its fit
+
+
+@dataclass(frozen=True)
+class MapValues:
+    """Values of one mappable quantity on one layer, with what the legend must say."""
+
+    label: str
+    unit: str
+    vintage: str
+    source: str
+    values: np.ndarray
+    moes: np.ndarray
+    reliability: list[str | None]
+    notes: list[str]
+
+
+# Extra mappable quantities (e.g. priority scores) register here: name -> builder.
+EXTRA_QUANTITIES: dict[str, Callable[[Catalog, LayerData], MapValues]] = {}
+
+
+def vintage_text(vintage: object) -> str:
+    """``2022`` -> ``2022 (ACS 2018-2022 5-year)``."""
+    try:
+        year = int(float(str(vintage)))
+    except ValueError:
+        return "unknown"
+    return f"{year} (ACS {year - 4}-{year} 5-year)"
+
+
+def indicator_values(layer: LayerData, indicator: str) -> MapValues:
+    """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
+    meta = INDICATORS[indicator]
+    status = next((s for s in layer.status if s["indicator"] == indicator), {})
+    tables = status.get("tables") or ""
+    note = status.get("recipe_note") or ""
+    source = f"{status.get('dataset', '')} table {tables}" + (f": {note}" if note else "")
+    frame = layer.frame
+    notes = frame["data_notes"].fillna("").astype(str).tolist() if "data_notes" in frame else []
+    return MapValues(
+        label=meta.label,
+        unit=meta.unit,
+        vintage=vintage_text(status.get("vintage")),
+        source=source,
+        values=frame[indicator].to_numpy(dtype=float),
+        moes=frame[f"{indicator}_moe"].to_numpy(dtype=float),
+        reliability=[None if r != r else r for r in frame[f"{indicator}_reliability"]],
+        notes=notes or [""] * len(frame),
+    )
+
+
+def mappable(catalog: Catalog, layer: LayerData) -> list[str]:
+    """Quantities that can be mapped on ``layer``: indicators with values, then extras."""
+    with_values = [i for i in layer.indicators if f"{i}_moe" in layer.properties]
+    return with_values + sorted(EXTRA_QUANTITIES)
+
+
+def _check(request: Request, catalog: Catalog, layer_id: str, indicator: str) -> LayerData:
+    unknown = sorted(set(request.query_params) - PARAMS)
+    if unknown:
+        raise InvalidParameter(f"unknown map parameters {unknown}", valid=sorted(PARAMS))
+    polygons = [lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"]
+    if layer_id not in polygons:
+        raise InvalidParameter(f"cannot map layer {layer_id!r}", valid=polygons)
+    layer = catalog.layers[layer_id]
+    valid = mappable(catalog, layer)
+    if indicator not in valid:
+        raise InvalidParameter(f"indicator {indicator!r} has no values on {layer_id}", valid=valid)
+    return layer
+
+
+def _size(request: Request, name: str, default: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an integer, got {raw!r}") from None
+    if not MIN_SIZE <= value <= MAX_SIZE:
+        raise InvalidParameter(f"{name} must be {MIN_SIZE}-{MAX_SIZE} pixels, got {value}")
+    return value
+
+
+def _map_data(
+    catalog: Catalog, layer: LayerData, indicator: str, overlay: str | None, base: str
+) -> MapData:
+    if indicator in EXTRA_QUANTITIES:
+        quantity = EXTRA_QUANTITIES[indicator](catalog, layer)
+    else:
+        quantity = indicator_values(layer, indicator)
+    zoom = min(fit_zoom(tuple(layer.extent), MAP_PIXELS) + 1, 14)
+    points = None
+    if overlay == "schools" and "schools" in catalog.layers:
+        schools = catalog.layers["schools"]
+        geom = schools.frame.geometry
+        points = Points(
+            title="Public schools",
+            lon=geom.x.to_numpy(),
+            lat=geom.y.to_numpy(),
+            names=[r["name"] for r in schools.records],
+            details=[
+                " · ".join(str(r.get(k)) for k in ("district", "school_type") if r.get(k))
+                for r in schools.records
+            ],
+        )
+    lid = layer.layer.id
+    links = {
+        "GeoJSON": f"{base}/collections/{lid}/items?limit=10000&zoom={zoom}",
+        "CSV": f"{base}/collections/{lid}/items?f=csv&limit=10000",
+        "PNG": f"{base}/maps/{lid}/{indicator}?f=png",
+    }
+    if indicator in INDICATORS:
+        links["About this indicator"] = f"{base}/indicators/{indicator}"
+    return MapData(
+        layer_title=layer.layer.title,
+        indicator=indicator,
+        label=quantity.label,
+        unit=quantity.unit,
+        vintage=quantity.vintage,
+        source=quantity.source,
+        ids=[r["id"] for r in layer.records],
+        names=[str(r.get("name") or r["id"]) for r in layer.records],
+        geoms=layer.zoom_shapes(zoom),
+        values=quantity.values,
+        moes=quantity.moes,
+        reliability=quantity.reliability,
+        notes=quantity.notes,
+        overlay=points,
+        links=links,
+    )
+
+
+def _assets(settings: Settings, base: str) -> Assets:
+    if settings.map_assets == "cdn":
+        return Assets.cdn()
+    if not (settings.assets_dir / "leaflet.js").is_file():
+        raise AssetsMissing(
+            f"map assets are not installed at {settings.assets_dir}: run `npm ci` in the "
+            "project (make install does) or set GEO_API_MAP_ASSETS=cdn"
+        )
+    return Assets.local(base)
+
+
+def _serve(
+    request: Request,
+    catalog: Catalog,
+    cache: CacheDep,
+    base: str,
+    layer_id: str,
+    indicator: str,
+    embed: bool,
+) -> Response:
+    layer = _check(request, catalog, layer_id, indicator)
+    q = request.query_params
+    try:
+        scheme = parse_scheme(q.get("scheme"))
+        k = parse_k(q.get("k"))
+        palette = parse_palette(q.get("palette"))
+        breaks = parse_breaks(q.get("breaks"), scheme)
+    except MapParameterError as err:
+        raise InvalidParameter(str(err), valid=err.valid) from None
+    overlay = q.get("overlay")
+    if overlay is not None and overlay not in OVERLAYS:
+        raise InvalidParameter(f"unknown overlay {overlay!r}", valid=list(OVERLAYS))
+    fmt = q.get("f", "html")
+    if fmt not in ("html", "png"):
+        raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
+    width, height = _size(request, "width", 1200), _size(request, "height", 900)
+    settings: Settings = request.app.state.settings
+    assets = _assets(settings, base) if fmt == "html" else None
+    tiles = (
+        Tiles(settings.map_tiles, settings.map_tiles_attribution) if settings.map_tiles else None
+    )
+
+    def body() -> bytes:
+        data = _map_data(catalog, layer, indicator, overlay, base)
+        cls = classify(data.values, scheme, k, palette, breaks)
+        if fmt == "png":
+            return render_png(data, cls, width, height)
+        params = [(key, v) for key, v in q.multi_items() if key not in ("f", "width", "height")]
+        embed_url = f"{base}/maps/{layer_id}/{indicator}/embed"
+        if params:
+            embed_url += "?" + urlencode(params)
+        assert assets is not None
+        return render_map(data, cls, assets, tiles, embed=embed, embed_url=embed_url).encode()
+
+    media = "image/png" if fmt == "png" else "text/html; charset=utf-8"
+    headers = {} if embed else {"X-Frame-Options": "SAMEORIGIN"}
+    return cached_response(request, cache, catalog.checksum, media, body, headers)
+
+
+@router.get("/maps/{layer}/{indicator}", summary="Choropleth map (full page or PNG)")
+def full_map(
+    request: Request,
+    layer: str,
+    indicator: str,
+    catalog: CatalogDep,
+    cache: CacheDep,
+    base: BaseUrlDep,
+) -> Response:
+    """A choropleth of ``indicator`` over ``layer``. Parameters: ``scheme`` (quantiles,
+    equal_interval, fisher_jenks, natural_breaks, user), ``k`` (3-9), ``breaks`` (with
+    ``scheme=user``), ``palette`` (ColorBrewer sequential), ``overlay=schools``,
+    ``f=html|png`` with ``width``/``height`` for PNG."""
+    return _serve(request, catalog, cache, base, layer, indicator, embed=False)
+
+
+@router.get("/maps/{layer}/{indicator}/embed", summary="Compact choropleth for an iframe")
+def embed_map(
+    request: Request,
+    layer: str,
+    indicator: str,
+    catalog: CatalogDep,
+    cache: CacheDep,
+    base: BaseUrlDep,
+) -> Response:
+    """The same map, compact, made to sit in an ``<iframe>`` on another site."""
+    return _serve(request, catalog, cache, base, layer, indicator, embed=True)

@@ -1,0 +1,268 @@
+"""Interactive choropleth pages (folium/Leaflet) that work with no internet connection.
+
+* Every script and stylesheet comes from :class:`Assets`: by default geo-api's own copy of
+  Leaflet (installed by npm); the public CDN only when configured. Folium's other default
+  assets (jQuery, Bootstrap, Font Awesome, awesome-markers) are dropped: nothing on these
+  maps uses them, and each would be one more request that fails offline.
+* Areas are filled by class; "no data" areas get a grey dotted pattern, never a class
+  colour; areas whose estimate has low reliability (CV > 30%) are hatched by a second,
+  non-interactive layer drawn on top, and the legend says what hatching means.
+* Basemap tiles are optional; with none the areas sit on a plain light background.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from dataclasses import dataclass
+
+import folium
+import numpy as np
+import shapely
+
+from maps.classify import Classification
+from maps.mapdata import MapData, legend_entries, tooltip_rows
+
+NO_DATA_FILL = "url(#geoapi-nodata)"
+HATCH_FILL = "url(#geoapi-hatch)"
+OUTLINE = "#4d4d4d"  # legend swatches
+AREA_EDGE = "#ffffff"  # white edges between areas keep small neighbours apart
+
+PATTERNS = """
+<svg width="0" height="0" style="position:absolute" aria-hidden="true" focusable="false">
+  <defs>
+    <pattern id="geoapi-hatch" patternUnits="userSpaceOnUse" width="7" height="7"
+             patternTransform="rotate(45)">
+      <line x1="0" y1="0" x2="0" y2="7" stroke="#000000" stroke-width="1.2"/>
+    </pattern>
+    <pattern id="geoapi-nodata" patternUnits="userSpaceOnUse" width="6" height="6">
+      <rect width="6" height="6" fill="#f0f0f0"/>
+      <circle cx="3" cy="3" r="1" fill="#969696"/>
+    </pattern>
+  </defs>
+</svg>
+"""
+
+STYLE = """
+<style>
+  html body .leaflet-container { background: #f7f7f5; font: 13px/1.4 system-ui, sans-serif; }
+  .geoapi-panel { position: absolute; z-index: 1000; background: rgba(255,255,255,.95);
+    border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.35); padding: 8px 10px; }
+  #geoapi-legend { bottom: 24px; right: 10px; max-width: 280px; }
+  #geoapi-legend h2 { font-size: 13px; margin: 0 0 4px; }
+  #geoapi-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
+  #geoapi-legend svg { flex: none; }
+  #geoapi-legend .source { color: #555; font-size: 11px; margin-top: 6px; }
+  #geoapi-title { top: 10px; left: 54px; max-width: 420px; }
+  #geoapi-title h1 { font-size: 16px; margin: 0; }
+  #geoapi-title textarea { width: 100%; height: 5em; font: 11px monospace; }
+  .geoapi-embed #geoapi-legend { bottom: 16px; right: 6px; font-size: 11px; padding: 5px 7px; }
+</style>
+"""
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Where the page loads Leaflet from: geo-api's own copy or a public CDN."""
+
+    leaflet_js: str
+    leaflet_css: str
+
+    @classmethod
+    def local(cls, base: str) -> Assets:
+        """geo-api's own copy, served under ``{base}/assets/leaflet/``."""
+        return cls(f"{base}/assets/leaflet/leaflet.js", f"{base}/assets/leaflet/leaflet.css")
+
+    @classmethod
+    def cdn(cls) -> Assets:
+        """The public CDN (unpkg), same Leaflet version as the npm copy."""
+        root = "https://unpkg.com/leaflet@1.9.4/dist"
+        return cls(f"{root}/leaflet.js", f"{root}/leaflet.css")
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """An optional basemap: an XYZ URL template and its attribution."""
+
+    url: str
+    attribution: str
+
+
+def _swatch(fill: str, stroke: str = OUTLINE, dash: str = "") -> str:
+    dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        '<svg width="22" height="14" aria-hidden="true">'
+        f'<rect x="1" y="1" width="20" height="12" fill="{fill}" stroke="{stroke}"'
+        f' stroke-width="1"{dash_attr}/></svg>'
+    )
+
+
+def legend_html(data: MapData, cls: Classification) -> str:
+    """The legend: label, unit, classes with counts, no-data and low-reliability marks,
+    vintage and source."""
+    unit = "%" if data.unit == "percent" else data.unit
+    rows = [
+        f'<div class="row">{_swatch(color)}<span>{html.escape(label)} ({n})</span></div>'
+        for color, label, n in legend_entries(data, cls)
+    ]
+    missing = int(np.isnan(data.values).sum())
+    rows.append(
+        f'<div class="row" data-legend="nodata">{_swatch(NO_DATA_FILL)}'
+        f"<span>No data ({missing})</span></div>"
+    )
+    low = int(data.low().sum())
+    if data.has_moe():
+        rows.append(
+            f'<div class="row" data-legend="low-reliability">{_swatch(HATCH_FILL)}'
+            f"<span>Hatched: low reliability, CV &gt; 30% ({low})</span></div>"
+        )
+    else:
+        rows.append(
+            '<div class="row" data-legend="no-moe"><span>No margin of error is published '
+            "for this source: reliability cannot be judged.</span></div>"
+        )
+    return (
+        f'<div id="geoapi-legend" class="geoapi-panel" role="region" aria-label="Legend">'
+        f"<h2>{html.escape(data.label)} ({html.escape(unit)})</h2>"
+        + "".join(rows)
+        + f'<div class="source">{html.escape(cls.scheme.replace("_", " "))} classes · '
+        f"ACS vintage {html.escape(data.vintage)} · Source: {html.escape(data.source)}</div>"
+        "</div>"
+    )
+
+
+def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
+    """The full page's title panel with the iframe snippet to copy."""
+    snippet = (
+        f'<iframe src="{embed_url}" width="100%" height="480" style="border:0" '
+        f'title="{html.escape(data.title)}" loading="lazy"></iframe>'
+    )
+    anchors = " · ".join(
+        f'<a href="{html.escape(url)}">{html.escape(name)}</a>' for name, url in links.items()
+    )
+    return (
+        f'<div id="geoapi-title" class="geoapi-panel"><h1>{html.escape(data.title)}</h1>'
+        f"<div>{anchors}</div>"
+        "<details><summary>Embed this map</summary>"
+        f'<textarea readonly id="geoapi-embed-snippet">{html.escape(snippet)}</textarea>'
+        "</details></div>"
+    )
+
+
+def _feature_collection(data: MapData, cls: Classification, geometries: list[dict]) -> dict:
+    tips = tooltip_rows(data)
+    features = []
+    for i, geom in enumerate(geometries):
+        c = int(cls.classes[i])
+        props = {"id": data.ids[i], "fill": cls.colors[c] if c >= 0 else NO_DATA_FILL, **tips[i]}
+        features.append(
+            {"type": "Feature", "id": data.ids[i], "properties": props, "geometry": geom}
+        )
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _geometries(data: MapData) -> list[dict]:
+    return [json.loads(g) for g in shapely.to_geojson(data.geoms)]
+
+
+def render_map(
+    data: MapData,
+    cls: Classification,
+    assets: Assets,
+    tiles: Tiles | None = None,
+    embed: bool = False,
+    embed_url: str = "",
+) -> str:
+    """The whole HTML page of one choropleth (full page, or compact for an iframe)."""
+    minx, miny, maxx, maxy = shapely.total_bounds(data.geoms)
+    fmap = folium.Map(
+        location=[(miny + maxy) / 2, (minx + maxx) / 2],
+        zoom_start=9,
+        tiles=None,
+        control_scale=not embed,
+        prefer_canvas=False,
+        zoom_snap=0.25,
+    )
+    fmap.default_js = [("leaflet", assets.leaflet_js)]
+    fmap.default_css = [("leaflet_css", assets.leaflet_css)]
+    if tiles is not None:
+        folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Basemap").add_to(fmap)
+    geometries = _geometries(data)
+    collection = _feature_collection(data, cls, geometries)
+    folium.GeoJson(
+        collection,
+        name=data.label,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["fill"],
+            "fillOpacity": 0.9,
+            "color": AREA_EDGE,
+            "weight": 0.4,
+        },
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(
+            fields=["area", "estimate", "reliability"],
+            aliases=["", data.label, "Reliability"],
+            sticky=True,
+        ),
+        className="geoapi-area",
+    ).add_to(fmap)
+    low = np.flatnonzero(data.low())
+    if len(low):
+        hatch = {
+            "type": "FeatureCollection",
+            "features": [
+                {"type": "Feature", "id": data.ids[i], "properties": {}, "geometry": geometries[i]}
+                for i in low
+            ],
+        }
+        folium.GeoJson(
+            hatch,
+            name="Low reliability (CV > 30%)",
+            style_function=lambda f: {
+                "fillColor": HATCH_FILL,
+                "fillOpacity": 0.45,
+                "weight": 0,
+            },
+            interactive=False,
+            className="geoapi-hatch",
+        ).add_to(fmap)
+    if data.overlay is not None:
+        _add_points(fmap, data)
+    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    if data.overlay is not None or len(low):
+        folium.LayerControl(collapsed=True).add_to(fmap)
+    root = fmap.get_root()
+    root.header.add_child(folium.Element(f"<title>{html.escape(data.title)}</title>"))
+    root.header.add_child(folium.Element(STYLE))
+    root.html.add_child(folium.Element(PATTERNS))
+    root.html.add_child(folium.Element(legend_html(data, cls)))
+    if embed:
+        embed_js = "<script>document.body.classList.add('geoapi-embed')</script>"
+        root.html.add_child(folium.Element(embed_js))
+    else:
+        root.html.add_child(folium.Element(title_html(data, embed_url, data.links)))
+    return root.render()
+
+
+def _add_points(fmap: folium.Map, data: MapData) -> None:
+    pts = data.overlay
+    assert pts is not None
+    features = [
+        {
+            "type": "Feature",
+            "properties": {"name": html.escape(name), "detail": html.escape(detail)},
+            "geometry": {"type": "Point", "coordinates": [round(x, 5), round(y, 5)]},
+        }
+        for x, y, name, detail in zip(pts.lon, pts.lat, pts.names, pts.details, strict=True)
+        if math.isfinite(x) and math.isfinite(y)
+    ]
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=pts.title,
+        marker=folium.CircleMarker(
+            radius=3, color="#08306b", weight=1, fill=True, fill_color="#4292c6", fill_opacity=0.9
+        ),
+        tooltip=folium.GeoJsonTooltip(fields=["name", "detail"], labels=False),
+        className="geoapi-school",
+    ).add_to(fmap)

@@ -1,0 +1,120 @@
+"""What a map draws: areas with estimate, MOE and reliability, plus the indicator's metadata.
+
+The renderers (:mod:`maps.choropleth`, :mod:`maps.static`) take a :class:`MapData` and know
+nothing of the store or the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from maps.classify import Classification
+
+RELIABILITY_TEXT = {
+    "high": "high (CV ≤ 15%)",
+    "medium": "medium (CV 15-30%): use with care",
+    "low": "low (CV > 30%): unreliable",
+    None: "unknown (no margin of error published)",
+}
+
+
+@dataclass(frozen=True)
+class Points:
+    """A point overlay (public schools): lon/lat, names and a short description each."""
+
+    title: str
+    lon: np.ndarray
+    lat: np.ndarray
+    names: list[str]
+    details: list[str]
+
+
+@dataclass(frozen=True)
+class MapData:
+    """One indicator over one polygon layer, geometry already simplified (EPSG:4326)."""
+
+    layer_title: str
+    indicator: str
+    label: str
+    unit: str
+    vintage: str
+    source: str
+    ids: list[str]
+    names: list[str]
+    geoms: np.ndarray
+    values: np.ndarray
+    moes: np.ndarray
+    reliability: list[str | None]
+    notes: list[str]
+    overlay: Points | None = None
+    links: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        """Map title: indicator label and layer."""
+        return f"{self.label}: {self.layer_title}"
+
+    def low(self) -> np.ndarray:
+        """Mask of areas whose estimate is present but unreliable (low reliability)."""
+        rel = np.array([r == "low" for r in self.reliability], dtype=bool)
+        return rel & ~np.isnan(self.values)
+
+    def has_moe(self) -> bool:
+        """Whether any area has a margin of error (some sources publish none)."""
+        return bool((~np.isnan(self.moes)).any())
+
+
+def format_number(value: float, unit: str) -> str:
+    """A value as a planner reads it: ``23.4%``, ``$61,200``, ``12,345``."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "no data"
+    if unit == "percent":
+        return f"{value:.1f}%"
+    if unit == "dollars":
+        return f"${value:,.0f}"
+    return f"{value:,.0f}"
+
+
+def estimate_text(value: float, moe: float, unit: str) -> str:
+    """``23.4% ± 3.1`` (or the value alone when there is no MOE)."""
+    text = format_number(value, unit)
+    if math.isnan(value) or math.isnan(moe):
+        return text
+    moe_text = format_number(moe, unit).rstrip("%") if unit == "percent" else f"{moe:,.0f}"
+    return f"{text} ± {moe_text}"
+
+
+def class_label(lower: float, upper: float, unit: str) -> str:
+    """Legend text of one class: ``12.0% - 18.5%``."""
+    return f"{format_number(lower, unit)} - {format_number(upper, unit)}"
+
+
+def tooltip_rows(data: MapData) -> list[dict[str, str]]:
+    """HTML-escaped tooltip fields for each area: name, estimate ± MOE, reliability."""
+    rows = []
+    for i, name in enumerate(data.names):
+        value, moe = float(data.values[i]), float(data.moes[i])
+        rel = "—" if math.isnan(value) else RELIABILITY_TEXT.get(data.reliability[i], "unknown")
+        estimate = estimate_text(value, moe, data.unit)
+        if math.isnan(value) and data.notes[i]:
+            estimate = f"no data: {data.notes[i]}"
+        rows.append(
+            {
+                "area": html.escape(name),
+                "estimate": html.escape(estimate),
+                "reliability": html.escape(rel),
+            }
+        )
+    return rows
+
+
+def legend_entries(data: MapData, cls: Classification) -> list[tuple[str, str, int]]:
+    """(colour, label, count) for each class, darkest last."""
+    return [
+        (color, class_label(lo, hi, data.unit), n)
+        for color, lo, hi, n in zip(cls.colors, cls.lower, cls.upper, cls.counts(), strict=True)
+    ]

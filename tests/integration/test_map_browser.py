@@ -1,0 +1,98 @@
+"""Maps opened in headless Chromium (Debian's package) with every outside request blocked.
+
+Screenshots are kept in ``test-artifacts/`` at the project root.
+"""
+
+from pathlib import Path
+from urllib.parse import urlparse
+
+import httpx
+import pytest
+
+from tests.browser import chromium_browser
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as b:
+        yield b
+
+
+def open_map(browser, url: str):
+    """Open ``url``; return the page, the outside requests it tried, and console errors."""
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load", timeout=60_000)
+    page.wait_for_selector("path.geoapi-area", state="attached", timeout=60_000)
+    return page, outside, errors
+
+
+@pytest.mark.parametrize(
+    ("layer", "indicator"),
+    [("neighborhoods", "poverty_pct"), ("tracts", "no_subscription_pct")],
+)
+def test_map_draws_every_feature_offline(browser, live_server, layer, indicator):
+    features = httpx.get(
+        f"{live_server}/collections/{layer}/items",
+        params={"limit": 10000, "properties": f"{indicator}_reliability,{indicator}"},
+        timeout=60,
+    ).json()["features"]
+    low = sum(
+        1
+        for f in features
+        if f["properties"][f"{indicator}_reliability"] == "low"
+        and f["properties"][indicator] is not None
+    )
+    page, outside, errors = open_map(browser, f"{live_server}/maps/{layer}/{indicator}")
+    try:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"map-{layer}-{indicator}.png"))
+        assert outside == [], "the map asked for outside resources"
+        assert errors == []
+        shapes = page.eval_on_selector_all(
+            "path.geoapi-area", "ps => ps.map(p => p.getAttribute('d') || '')"
+        )
+        assert len(shapes) == len(features)
+        assert all(d.startswith("M") and d != "M0 0" for d in shapes)
+        legend = page.inner_text("#geoapi-legend")
+        assert "ACS vintage" in legend and "No data" in legend
+        hatches = page.eval_on_selector_all(
+            "path.geoapi-hatch", "ps => ps.map(p => p.getAttribute('fill'))"
+        )
+        assert low > 0  # both maps have unreliable areas on the real data
+        assert len(hatches) == low
+        assert set(hatches) == {"url(#geoapi-hatch)"}
+        assert "low reliability" in legend.lower()
+        # hovering an area shows its estimate with the margin of error
+        box = page.locator("path.geoapi-area").nth(0).bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        tooltip = page.wait_for_selector(".leaflet-tooltip", timeout=5_000)
+        assert "Reliability" in tooltip.inner_text()
+    finally:
+        page.close()
+
+
+def test_embed_page_is_compact_and_offline(browser, live_server):
+    page, outside, errors = open_map(browser, f"{live_server}/maps/spas/poverty_pct/embed")
+    try:
+        assert outside == [] and errors == []
+        assert page.locator("#geoapi-title").count() == 0
+        assert page.locator("#geoapi-legend").is_visible()
+        assert page.locator("path.geoapi-area").count() == 8
+    finally:
+        page.close()

@@ -1,0 +1,86 @@
+import io
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from geo_api.app import create_app
+from tests.routes.conftest import make_settings
+
+
+def test_full_map_page(client):
+    r = client.get("/maps/tracts/no_subscription_pct?scheme=equal_interval&k=3&palette=Blues")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    page = r.text
+    assert page.count('"className": "geoapi-area"') == 1
+    assert "Households without an internet subscription" in page
+    assert "ACS vintage 2022" in page and "SVI" in page
+    assert "http://testserver/assets/leaflet/leaflet.js" in page
+    assert "embed?scheme=equal_interval" in page  # the snippet keeps the chosen classes
+    assert r.headers["x-frame-options"] == "SAMEORIGIN"
+    again = client.get(
+        "/maps/tracts/no_subscription_pct?scheme=equal_interval&k=3&palette=Blues",
+        headers={"If-None-Match": r.headers["etag"]},
+    )
+    assert again.status_code == 304
+
+
+def test_embed_page_may_be_framed(client):
+    r = client.get("/maps/neighborhoods/no_subscription_pct/embed?overlay=schools")
+    assert r.status_code == 200
+    assert "x-frame-options" not in r.headers
+    assert "geoapi-school" in r.text and 'id="geoapi-title"' not in r.text
+
+
+def test_png(client):
+    r = client.get("/maps/tracts/population?f=png&width=500&height=400")
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    assert Image.open(io.BytesIO(r.content)).size == (500, 400)
+
+
+def test_leaflet_is_served_by_geo_api(client):
+    r = client.get("/assets/leaflet/leaflet.js")
+    assert r.status_code == 200 and "Leaflet" in r.text[:400]
+    assert client.get("/assets/leaflet/leaflet.css").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("url", "valid"),
+    [
+        ("/maps/tracts/no_subscription_pct?scheme=jenks", "fisher_jenks"),
+        ("/maps/tracts/no_subscription_pct?k=10", "9"),
+        ("/maps/tracts/no_subscription_pct?k=2", "3"),
+        ("/maps/tracts/no_subscription_pct?palette=jet", "YlOrRd"),
+        ("/maps/tracts/nope", "no_subscription_pct"),
+        ("/maps/tracts/median_household_income_moe", "no_subscription_pct"),
+        ("/maps/rivers/no_subscription_pct", "neighborhoods"),
+        ("/maps/schools/no_subscription_pct", "tracts"),
+        ("/maps/tracts/no_subscription_pct?overlay=parks", "schools"),
+        ("/maps/tracts/no_subscription_pct?f=svg", "png"),
+        ("/maps/tracts/no_subscription_pct?zoom=3", "scheme"),
+        ("/maps/tracts/no_subscription_pct?scheme=user", None),
+        ("/maps/tracts/no_subscription_pct?scheme=user&breaks=5,1", None),
+        ("/maps/tracts/no_subscription_pct?f=png&width=10", None),
+    ],
+)
+def test_bad_map_requests_list_valid_values(client, url, valid):
+    r = client.get(url)
+    assert r.status_code == 400, r.text
+    body = r.json()
+    assert body["code"] == "invalid-parameter" and body["detail"]
+    if valid is not None:
+        assert valid in body["valid"]
+
+
+def test_missing_assets_is_a_clear_503(store, tmp_path):
+    settings = make_settings(tmp_path)
+    settings.assets_dir = tmp_path / "nowhere"
+    with TestClient(create_app(settings, store=store)) as c:
+        r = c.get("/maps/tracts/no_subscription_pct")
+        assert r.status_code == 503 and r.json()["code"] == "assets-missing"
+        assert c.get("/maps/tracts/no_subscription_pct?f=png").status_code == 200
+    settings.map_assets = "cdn"
+    with TestClient(create_app(settings, store=store)) as c:
+        page = c.get("/maps/tracts/no_subscription_pct").text
+        assert re.search(r"https://unpkg.com/leaflet@1.9.4/dist/leaflet.js", page)
