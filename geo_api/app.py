@@ -16,8 +16,9 @@ from starlette.staticfiles import StaticFiles
 from boundaries.store import Store, read_store
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
+from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
-from geo_api.routers import features, health, indicators, maps
+from geo_api.routers import features, health, indicators, maps, priorities
 from geo_api.settings import Settings
 
 
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.body_cache = BodyCache()
+    app.state.rankings = RankingCache()
     install_error_handlers(app)
     app.add_middleware(
         CORSMiddleware,
@@ -56,6 +58,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(features.router)
     app.include_router(indicators.router)
     app.include_router(maps.router)
+    app.include_router(priorities.router)
     app.include_router(health.router)
     # Leaflet, from the npm-installed copy: maps need no outside network.
     app.mount(

@@ -5,11 +5,8 @@ gathers the values and metadata, and caches the bytes per ETag.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
-import numpy as np
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -18,6 +15,8 @@ from boundaries.webgeom import fit_zoom
 from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
 from geo_api.errors import AssetsMissing, InvalidParameter
+from geo_api.mapvalues import map_values, mappable
+from geo_api.ranking import RankingCache
 from geo_api.responses import cached_response
 from geo_api.settings import Settings
 from maps.choropleth import Assets, Tiles, render_map
@@ -36,60 +35,6 @@ router = APIRouter(tags=["Maps"])
 PARAMS = {"scheme", "k", "palette", "breaks", "overlay", "f", "width", "height"}
 OVERLAYS = ("schools",)
 MAP_PIXELS = 900  # the view a layer's detail is simplified for; one zoom finer than its fit
-
-
-@dataclass(frozen=True)
-class MapValues:
-    """Values of one mappable quantity on one layer, with what the legend must say."""
-
-    label: str
-    unit: str
-    vintage: str
-    source: str
-    values: np.ndarray
-    moes: np.ndarray
-    reliability: list[str | None]
-    notes: list[str]
-
-
-# Extra mappable quantities (e.g. priority scores) register here: name -> builder.
-EXTRA_QUANTITIES: dict[str, Callable[[Catalog, LayerData], MapValues]] = {}
-
-
-def vintage_text(vintage: object) -> str:
-    """``2022`` -> ``2022 (ACS 2018-2022 5-year)``."""
-    try:
-        year = int(float(str(vintage)))
-    except ValueError:
-        return "unknown"
-    return f"{year} (ACS {year - 4}-{year} 5-year)"
-
-
-def indicator_values(layer: LayerData, indicator: str) -> MapValues:
-    """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
-    meta = INDICATORS[indicator]
-    status = next((s for s in layer.status if s["indicator"] == indicator), {})
-    tables = status.get("tables") or ""
-    note = status.get("recipe_note") or ""
-    source = f"{status.get('dataset', '')} table {tables}" + (f": {note}" if note else "")
-    frame = layer.frame
-    notes = frame["data_notes"].fillna("").astype(str).tolist() if "data_notes" in frame else []
-    return MapValues(
-        label=meta.label,
-        unit=meta.unit,
-        vintage=vintage_text(status.get("vintage")),
-        source=source,
-        values=frame[indicator].to_numpy(dtype=float),
-        moes=frame[f"{indicator}_moe"].to_numpy(dtype=float),
-        reliability=[None if r != r else r for r in frame[f"{indicator}_reliability"]],
-        notes=notes or [""] * len(frame),
-    )
-
-
-def mappable(catalog: Catalog, layer: LayerData) -> list[str]:
-    """Quantities that can be mapped on ``layer``: indicators with values, then extras."""
-    with_values = [i for i in layer.indicators if f"{i}_moe" in layer.properties]
-    return with_values + sorted(EXTRA_QUANTITIES)
 
 
 def _check(request: Request, catalog: Catalog, layer_id: str, indicator: str) -> LayerData:
@@ -120,12 +65,14 @@ def _size(request: Request, name: str, default: int) -> int:
 
 
 def _map_data(
-    catalog: Catalog, layer: LayerData, indicator: str, overlay: str | None, base: str
+    catalog: Catalog,
+    layer: LayerData,
+    indicator: str,
+    overlay: str | None,
+    base: str,
+    rankings: RankingCache,
 ) -> MapData:
-    if indicator in EXTRA_QUANTITIES:
-        quantity = EXTRA_QUANTITIES[indicator](catalog, layer)
-    else:
-        quantity = indicator_values(layer, indicator)
+    quantity = map_values(catalog, layer, indicator, rankings)
     zoom = min(fit_zoom(tuple(layer.extent), MAP_PIXELS) + 1, 14)
     points = None
     if overlay == "schools" and "schools" in catalog.layers:
@@ -211,7 +158,7 @@ def _serve(
     )
 
     def body() -> bytes:
-        data = _map_data(catalog, layer, indicator, overlay, base)
+        data = _map_data(catalog, layer, indicator, overlay, base, request.app.state.rankings)
         cls = classify(data.values, scheme, k, palette, breaks)
         if fmt == "png":
             return render_png(data, cls, width, height)

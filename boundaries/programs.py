@@ -1,0 +1,121 @@
+"""The three L.A. Compact investment programs and their default need indicators.
+
+Each program lists indicators with a weight and a direction (``higher_is_worse``: a higher
+value means more need). Weights are relative; they are normalised to sum to 1 over the
+indicators that are available in the store. A query may override any weight, add a
+catalogue indicator, or drop one with weight 0 (:func:`parse_weights`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from boundaries.indicators import INDICATORS
+
+CAPACITY_PER_CHILD = "child_care_capacity_per_child"
+
+
+@dataclass(frozen=True)
+class Weighted:
+    """One input of a need score."""
+
+    indicator: str
+    weight: float
+    higher_is_worse: bool
+
+
+@dataclass(frozen=True)
+class Program:
+    """A program: its id, title, purpose and default weighted inputs."""
+
+    id: str
+    title: str
+    purpose: str
+    inputs: tuple[Weighted, ...]
+
+
+PROGRAMS: dict[str, Program] = {
+    p.id: p
+    for p in (
+        Program(
+            "la-deal",
+            "LA DEAL (regional broadband consortium)",
+            "Where households lack a subscription or a computer, and poverty and limited "
+            "English make getting online harder.",
+            (
+                Weighted("no_subscription_pct", 0.35, True),
+                Weighted("no_computer_pct", 0.25, True),
+                Weighted("poverty_pct", 0.25, True),
+                Weighted("limited_english_pct", 0.15, True),
+            ),
+        ),
+        Program(
+            "community-schools",
+            "LAUSD Community Schools",
+            "Where poverty, adults without a diploma and limited English are concentrated, "
+            "and many children would be reached.",
+            (
+                Weighted("poverty_pct", 0.35, True),
+                Weighted("no_hs_diploma_pct", 0.25, True),
+                Weighted("limited_english_pct", 0.2, True),
+                Weighted("children_under_18", 0.2, True),
+            ),
+        ),
+        Program(
+            "early-care",
+            "Early care and education",
+            "Where many young children live in poverty and licensed child-care places are "
+            "scarce for them.",
+            (
+                Weighted("children_under_5", 0.35, True),
+                Weighted("under_5_poverty_pct", 0.35, True),
+                Weighted(CAPACITY_PER_CHILD, 0.3, False),
+            ),
+        ),
+    )
+}
+
+
+class WeightError(ValueError):
+    """Weights in a query cannot be used; ``valid`` lists accepted indicator ids."""
+
+    def __init__(self, message: str, valid: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.valid = valid
+
+
+def direction(indicator: str) -> bool:
+    """Whether a higher value means more need (from the catalogue)."""
+    if indicator == CAPACITY_PER_CHILD:
+        return False
+    return INDICATORS[indicator].higher_is_worse
+
+
+def parse_weights(raw: str | None, program: Program, known: list[str]) -> list[Weighted]:
+    """Program defaults with ``raw`` (``poverty_pct:2,no_subscription_pct:1``) applied.
+
+    ``known`` are the indicator ids a query may name. An override replaces the default
+    weight, adds a new input, or (weight 0) drops one. Negative, non-numeric, unknown and
+    all-zero weights raise :class:`WeightError`.
+    """
+    weights = {w.indicator: w for w in program.inputs}
+    if raw:
+        for part in raw.split(","):
+            name, sep, value = part.partition(":")
+            name = name.strip()
+            if not sep:
+                raise WeightError(f"weights need indicator:weight pairs, got {part!r}", known)
+            if name not in known:
+                raise WeightError(f"unknown indicator {name!r} in weights", known)
+            try:
+                weight = float(value)
+            except ValueError:
+                raise WeightError(f"weight of {name} must be a number, got {value!r}") from None
+            if not math.isfinite(weight) or weight < 0:
+                raise WeightError(f"weight of {name} must be a finite number ≥ 0, got {value}")
+            weights[name] = Weighted(name, weight, direction(name))
+    chosen = [w for w in weights.values() if w.weight > 0]
+    if not chosen:
+        raise WeightError("all weights are zero: nothing to score", known)
+    return chosen

@@ -1,0 +1,225 @@
+"""Priority rankings on a served layer: gathers the inputs from the catalogue, scores them
+(:mod:`boundaries.priorities`) and ranks public schools by the area they stand in.
+
+Results are kept per (layer, program, weights, seed, draws) so a map, a CSV and a JSON of
+the same ranking cost one simulation.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from boundaries.indicators import INDICATORS
+from boundaries.moe import moe_ratio
+from boundaries.priorities import Scores, score_areas
+from boundaries.programs import CAPACITY_PER_CHILD, Program, Weighted
+from geo_api.catalog import Catalog, LayerData
+
+DEFAULT_SEED = 20261123
+DEFAULT_DRAWS = 1000
+
+
+@dataclass(frozen=True)
+class Input:
+    """One weighted input as used (or not) for a layer."""
+
+    weighted: Weighted
+    available: bool
+    reason: str
+    estimates: np.ndarray
+    moes: np.ndarray
+    bounds: tuple[float, float]
+    vintage: Any = None
+    tables: str = ""
+
+    @property
+    def has_moe(self) -> bool:
+        """Whether any area has a published MOE for this input."""
+        return bool((~np.isnan(self.moes)).any())
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """A computed ranking: inputs used and dropped, scores, and the request that made it."""
+
+    program: Program
+    layer: LayerData
+    inputs: list[Input]
+    scores: Scores
+    seed: int
+    draws: int
+
+    @property
+    def used(self) -> list[Input]:
+        """Inputs that entered the score."""
+        return [i for i in self.inputs if i.available]
+
+    def weights(self) -> dict[str, float]:
+        """Normalised weights of the inputs used."""
+        total = sum(i.weighted.weight for i in self.used)
+        return {i.weighted.indicator: i.weighted.weight / total for i in self.used}
+
+
+def capacity_per_child(catalog: Catalog, layer: LayerData) -> tuple[np.ndarray, np.ndarray]:
+    """Licensed child-care places per child under 5 in each area, and its MOE.
+
+    Places are exact counts (no MOE); the MOE comes from the children estimate
+    (:func:`boundaries.moe.moe_ratio` with a zero numerator MOE).
+    """
+    sites = catalog.layers["child-care"]
+    capacity = sites.frame["capacity"].astype(float).fillna(0).to_numpy()
+    pairs = layer.tree.query(sites.frame.geometry.to_numpy(), predicate="intersects")
+    places = np.zeros(len(layer.records))
+    seen = np.zeros(len(capacity), dtype=bool)
+    for site, area in zip(pairs[0], pairs[1], strict=True):
+        if not seen[site]:  # a site on a shared edge counts once
+            places[area] += capacity[site]
+            seen[site] = True
+    children = layer.values("children_under_5").astype(float)
+    children_moe = layer.values("children_under_5_moe").astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(children > 0, places / children, np.nan)
+    return ratio, moe_ratio(places, children, np.zeros_like(places), children_moe)
+
+
+def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Input:
+    """The estimates and MOEs of one input on ``layer``, or why it is unavailable."""
+    ind = weighted.indicator
+    n = len(layer.records)
+    nothing = np.full(n, np.nan)
+    if ind == CAPACITY_PER_CHILD:
+        if "child-care" not in catalog.layers:
+            return Input(weighted, False, "no child-care source loaded", nothing, nothing, (0, 0))
+        if "children_under_5_moe" not in layer.properties:
+            return Input(weighted, False, "children_under_5 unavailable", nothing, nothing, (0, 0))
+        est, moe = capacity_per_child(catalog, layer)
+        return Input(weighted, True, "", est, moe, (0.0, np.inf), tables="CCLD, S1701")
+    status = next((s for s in layer.status if s["indicator"] == ind), {})
+    if f"{ind}_moe" not in layer.properties:
+        reason = status.get("reason") or f"{ind} has no values on {layer.layer.id}"
+        return Input(weighted, False, str(reason), nothing, nothing, (0, 0))
+    upper = 100.0 if INDICATORS[ind].is_percent else np.inf
+    return Input(
+        weighted,
+        True,
+        "",
+        layer.values(ind).astype(float),
+        layer.values(f"{ind}_moe").astype(float),
+        (0.0, upper),
+        _year(status.get("vintage")),
+        str(status.get("tables") or ""),
+    )
+
+
+def _year(value: Any) -> int | None:
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class RankingCache:
+    """Least-recently-used rankings (a simulation on 2,492 tracts takes seconds)."""
+
+    def __init__(self, size: int = 32) -> None:
+        self._items: OrderedDict[tuple, Ranking] = OrderedDict()
+        self._lock = threading.Lock()
+        self._size = size
+
+    def get(
+        self,
+        catalog: Catalog,
+        layer: LayerData,
+        program: Program,
+        weights: list[Weighted],
+        seed: int = DEFAULT_SEED,
+        draws: int = DEFAULT_DRAWS,
+    ) -> Ranking:
+        """The ranking for these arguments, computed once per catalogue."""
+        key = (
+            catalog.checksum,
+            layer.layer.id,
+            program.id,
+            tuple((w.indicator, w.weight) for w in weights),
+            seed,
+            draws,
+        )
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        ranking = rank(catalog, layer, program, weights, seed, draws)
+        with self._lock:
+            self._items[key] = ranking
+            while len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return ranking
+
+
+def rank(
+    catalog: Catalog,
+    layer: LayerData,
+    program: Program,
+    weights: list[Weighted],
+    seed: int = DEFAULT_SEED,
+    draws: int = DEFAULT_DRAWS,
+    moe_scale: float = 1.0,
+) -> Ranking:
+    """Score and rank every area of ``layer`` for ``program`` with ``weights``."""
+    inputs = [gather_input(catalog, layer, w) for w in weights]
+    used = [i for i in inputs if i.available]
+    n = len(layer.records)
+    if not used:
+        empty = np.full(n, np.nan)
+        scores = Scores(
+            empty, empty, empty, empty, empty, empty, np.empty((n, 0)), np.zeros(n, bool)
+        )
+        return Ranking(program, layer, inputs, scores, seed, draws)
+    scores = score_areas(
+        np.column_stack([i.estimates for i in used]),
+        np.column_stack([i.moes for i in used]),
+        np.array([i.weighted.weight for i in used]),
+        np.array([i.weighted.higher_is_worse for i in used]),
+        np.array([i.bounds for i in used], dtype=float),
+        draws=draws,
+        seed=seed,
+        moe_scale=moe_scale,
+    )
+    return Ranking(program, layer, inputs, scores, seed, draws)
+
+
+def school_ranks(catalog: Catalog, ranking: Ranking) -> list[dict[str, Any]]:
+    """Public schools with the need score and rank of the area each stands in, by rank."""
+    if "schools" not in catalog.layers:
+        return []
+    schools = catalog.layers["schools"]
+    layer = ranking.layer
+    pairs = layer.tree.query(schools.frame.geometry.to_numpy(), predicate="intersects")
+    area_of: dict[int, int] = {}
+    for school, area in zip(pairs[0], pairs[1], strict=True):
+        area_of.setdefault(int(school), int(area))
+    s = ranking.scores
+    rows = []
+    for i, rec in enumerate(schools.records):
+        area = area_of.get(i)
+        ranked = area is not None and bool(s.ranked[area])
+        rows.append(
+            {
+                "cds_code": rec["id"],
+                "name": rec["name"],
+                "district": rec.get("district"),
+                "school_type": rec.get("school_type"),
+                "area_id": None if area is None else layer.records[area]["id"],
+                "area_name": None if area is None else layer.records[area].get("name"),
+                "area_rank": int(s.rank[area]) if ranked else None,
+                "area_rank_90": [int(s.rank_low[area]), int(s.rank_high[area])] if ranked else None,
+                "area_score": round(float(s.score[area]), 2) if ranked else None,
+            }
+        )
+    rows.sort(key=lambda r: (r["area_rank"] is None, r["area_rank"] or 0, r["name"]))
+    return rows

@@ -1,0 +1,316 @@
+"""``/priorities/{program}``: ranked need lists with 90% rank intervals, and the schools
+ranked by the need of the area they stand in (``/priorities/community-schools/schools``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.responses import Response
+
+from boundaries.indicators import INDICATORS
+from boundaries.priorities import TOP
+from boundaries.programs import CAPACITY_PER_CHILD, PROGRAMS, Program, WeightError, parse_weights
+from geo_api.catalog import Catalog, LayerData
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
+from geo_api.errors import InvalidParameter, NotFound
+from geo_api.formats import MEDIA
+from geo_api.ranking import DEFAULT_DRAWS, DEFAULT_SEED, Ranking, RankingCache, school_ranks
+from geo_api.responses import cached_response
+
+router = APIRouter(tags=["Priorities"])
+PARAMS = {"layer", "weights", "seed", "draws", "f"}
+FORMATS = {"json": "application/json", "geojson": MEDIA["json"], "csv": MEDIA["csv"]}
+DEFAULT_LAYER = "neighborhoods"
+MIN_DRAWS, MAX_DRAWS = 100, 10_000
+
+
+def _program(program: str) -> Program:
+    if program not in PROGRAMS:
+        raise NotFound(f"no program {program!r}", valid=list(PROGRAMS))
+    return PROGRAMS[program]
+
+
+def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidParameter(f"{name} must be an integer, got {raw!r}") from None
+    if not low <= value <= high:
+        raise InvalidParameter(f"{name} must be {low}-{high}, got {value}")
+    return value
+
+
+def _layer(catalog: Catalog, layer_id: str) -> LayerData:
+    polygons = [lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"]
+    if layer_id not in polygons:
+        raise InvalidParameter(f"cannot rank layer {layer_id!r}", valid=polygons)
+    return catalog.layers[layer_id]
+
+
+def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
+    """Parse the query and return the (cached) ranking it asks for."""
+    unknown = sorted(set(request.query_params) - PARAMS)
+    if unknown:
+        raise InvalidParameter(f"unknown parameters {unknown}", valid=sorted(PARAMS))
+    program = _program(program_id)
+    q = request.query_params
+    layer = _layer(catalog, q.get("layer", DEFAULT_LAYER))
+    known = sorted([*(i for i, m in INDICATORS.items() if m.kind != "median"), CAPACITY_PER_CHILD])
+    try:
+        weights = parse_weights(q.get("weights"), program, known)
+    except WeightError as err:
+        raise InvalidParameter(str(err), valid=err.valid) from None
+    seed = _int_param(request, "seed", DEFAULT_SEED, 0, 2**63 - 1)
+    draws = _int_param(request, "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
+    rankings: RankingCache = request.app.state.rankings
+    ranking = rankings.get(catalog, layer, program, weights, seed, draws)
+    asked = {p.partition(":")[0].strip() for p in (q.get("weights") or "").split(",") if p}
+    missing = [i for i in ranking.inputs if not i.available and i.weighted.indicator in asked]
+    if missing:
+        available = [i for i in known if f"{i}_moe" in layer.properties]
+        raise InvalidParameter(
+            f"weighted indicators unavailable on {layer.layer.id}: "
+            + "; ".join(f"{i.weighted.indicator} ({i.reason})" for i in missing),
+            valid=available,
+        )
+    if not ranking.used:
+        raise InvalidParameter(
+            f"none of {program.id}'s inputs is available on {layer.layer.id}; give weights=",
+            valid=[i for i in known if f"{i}_moe" in layer.properties],
+        )
+    return ranking
+
+
+def _num(value: float, digits: int = 2) -> float | None:
+    return None if value is None or math.isnan(value) else round(float(value), digits)
+
+
+def _inputs_doc(ranking: Ranking) -> list[dict[str, Any]]:
+    weights = ranking.weights()
+    docs = []
+    for inp in ranking.inputs:
+        ind = inp.weighted.indicator
+        meta = INDICATORS.get(ind)
+        docs.append(
+            {
+                "indicator": ind,
+                "label": meta.label if meta else "Licensed child-care places per child under 5",
+                "weight": _num(weights.get(ind, 0.0), 4),
+                "higher_is_worse": inp.weighted.higher_is_worse,
+                "status": "used" if inp.available else "unavailable",
+                "reason": inp.reason or None,
+                "vintage": inp.vintage,
+                "tables": inp.tables or None,
+                "moe_published": inp.has_moe if inp.available else None,
+                "note": None
+                if not inp.available or inp.has_moe
+                else "no MOE published: held fixed in the simulation, so rank intervals "
+                "understate the uncertainty",
+            }
+        )
+    return docs
+
+
+def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
+    s, layer = ranking.scores, ranking.layer
+    used = ranking.used
+    rows = []
+    for i, rec in enumerate(layer.records):
+        ranked = bool(s.ranked[i])
+        inputs = {}
+        for j, inp in enumerate(used):
+            ind = inp.weighted.indicator
+            rel_col = f"{ind}_reliability"
+            inputs[ind] = {
+                "estimate": _num(inp.estimates[i], 4),
+                "moe": _num(inp.moes[i], 4),
+                "reliability": rec.get(rel_col),
+                "percentile": _num(s.percentiles[i, j], 2) if ranked else None,
+            }
+        lacking = [k for k, v in inputs.items() if v["estimate"] is None]
+        rows.append(
+            {
+                "id": rec["id"],
+                "name": rec.get("name"),
+                "rank": int(s.rank[i]) if ranked else None,
+                "rank_90": [int(s.rank_low[i]), int(s.rank_high[i])] if ranked else None,
+                "score": _num(s.score[i]),
+                "score_moe": _num(s.score_moe[i]),
+                f"p_top_{TOP}": _num(s.p_top[i], 3),
+                "unreliable_inputs": [k for k, v in inputs.items() if v["reliability"] == "low"],
+                "unranked_reason": None if ranked else "no estimate for " + ", ".join(lacking),
+                "inputs": inputs,
+            }
+        )
+    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, str(r["name"])))
+    return rows
+
+
+def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[str, Any]:
+    """The JSON answer: reproducibility, method, inputs, summary, areas (and schools)."""
+    s, layer = ranking.scores, ranking.layer
+    ids = [r["id"] for r in layer.records]
+    close = s.indistinguishable(ids)
+    doc: dict[str, Any] = {
+        "program": {
+            "id": ranking.program.id,
+            "title": ranking.program.title,
+            "purpose": ranking.program.purpose,
+        },
+        "layer": {"id": layer.layer.id, "title": layer.layer.title},
+        "reproducibility": {
+            "url": url,
+            "store_checksum": catalog.checksum,
+            "store_built_at": catalog.manifest.get("built_at"),
+            "acs_vintages": sorted({str(i.vintage) for i in ranking.used if i.vintage}),
+            "weights": ranking.weights(),
+            "seed": ranking.seed,
+            "draws": ranking.draws,
+        },
+        "method": {
+            "score": "weighted mean of percentile ranks (0-100, higher = more need)",
+            "uncertainty": "estimates redrawn from normal distributions with SE = MOE/1.645, "
+            "truncated to valid ranges; rank_90 is the 5th-95th percentile of simulated ranks",
+            "documentation": f"{base}/docs#priorities",
+        },
+        "inputs": _inputs_doc(ranking),
+        "summary": {
+            "areas": len(ids),
+            "ranked": int(s.ranked.sum()),
+            "unranked": int((~s.ranked).sum()),
+            f"top_{TOP}": s.top_ids(ids),
+            f"indistinguishable_from_top_{TOP}": {
+                "count": len(close),
+                "ids": close,
+                "meaning": f"areas ranked below {TOP} whose 90% rank interval reaches the "
+                f"top {TOP}: the data cannot tell them apart from the top {TOP}",
+            },
+        },
+        "areas": _area_rows(ranking),
+    }
+    if ranking.program.id == "community-schools":
+        doc["schools"] = school_ranks(catalog, ranking)
+    return doc
+
+
+def _flat(row: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in row.items() if k not in ("inputs", "rank_90", "unreliable_inputs")}
+    flat["rank_low"], flat["rank_high"] = row["rank_90"] or (None, None)
+    flat["unreliable_inputs"] = ",".join(row["unreliable_inputs"])
+    for ind, v in row["inputs"].items():
+        for key, value in v.items():
+            flat[ind if key == "estimate" else f"{ind}_{key}"] = value
+    return flat
+
+
+def to_csv_bytes(rows: list[dict[str, Any]], extra: dict[str, Any]) -> bytes:
+    """CSV with every row carrying the reproducibility columns in ``extra``."""
+    out = io.StringIO()
+    if not rows:
+        return b""
+    columns = [*rows[0].keys(), *extra.keys()]
+    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({**row, **extra})
+    return out.getvalue().encode()
+
+
+def _repro_columns(doc: dict[str, Any]) -> dict[str, Any]:
+    rep = doc["reproducibility"]
+    return {
+        "program": doc["program"]["id"],
+        "weights": ";".join(f"{k}:{v:.4f}" for k, v in rep["weights"].items()),
+        "seed": rep["seed"],
+        "draws": rep["draws"],
+        "acs_vintages": ";".join(rep["acs_vintages"]),
+        "store_checksum": rep["store_checksum"],
+    }
+
+
+def _format(request: Request) -> str:
+    fmt = request.query_params.get("f", "json")
+    if fmt not in FORMATS:
+        raise InvalidParameter(f"unknown format {fmt!r}", valid=list(FORMATS))
+    return fmt
+
+
+@router.get("/priorities/{program}", summary="Ranked need list with rank intervals")
+def priorities(
+    request: Request, program: str, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Areas of ``layer`` (default neighborhoods) ranked by ``program``'s need score, with a
+    90% rank interval from ``draws`` simulations seeded by ``seed``. ``weights=a:2,b:1``
+    overrides default weights (0 drops an input). ``f=json|geojson|csv``."""
+    fmt = _format(request)
+    ranking = compute(request, catalog, program)
+    url = str(request.url)
+
+    def body() -> bytes:
+        doc = document(ranking, catalog, base, url)
+        if fmt == "json":
+            return orjson.dumps(doc)
+        if fmt == "csv":
+            return to_csv_bytes([_flat(r) for r in doc["areas"]], _repro_columns(doc))
+        layer = ranking.layer
+        features = [
+            b'{"type":"Feature","id":'
+            + orjson.dumps(row["id"])
+            + b',"geometry":'
+            + layer.geometry_bytes[layer.by_id[row["id"]]]
+            + b',"properties":'
+            + orjson.dumps(_flat(row))
+            + b"}"
+            for row in doc["areas"]
+        ]
+        head = {k: v for k, v in doc.items() if k not in ("areas", "schools")}
+        return (
+            b'{"type":"FeatureCollection","priority":'
+            + orjson.dumps(head)
+            + b',"features":['
+            + b",".join(features)
+            + b"]}"
+        )
+
+    return cached_response(request, cache, catalog.checksum, FORMATS[fmt], body)
+
+
+@router.get("/priorities/{program}/schools", summary="Schools ranked by their area's need")
+def priority_schools(
+    request: Request, program: str, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Public schools (CDS code, name, district) ranked by the need score of the ``layer``
+    area they stand in. Only for ``community-schools``. ``f=json|csv``."""
+    if program != "community-schools":
+        raise NotFound("schools are ranked for community-schools only", valid=["community-schools"])
+    fmt = _format(request)
+    if fmt == "geojson":
+        raise InvalidParameter("schools come as json or csv", valid=["json", "csv"])
+    ranking = compute(request, catalog, program)
+    url = str(request.url)
+
+    def body() -> bytes:
+        doc = document(ranking, catalog, base, url)
+        if fmt == "csv":
+            rows = [
+                {
+                    **{k: v for k, v in r.items() if k != "area_rank_90"},
+                    "area_rank_low": (r["area_rank_90"] or [None, None])[0],
+                    "area_rank_high": (r["area_rank_90"] or [None, None])[1],
+                }
+                for r in doc["schools"]
+            ]
+            return to_csv_bytes(rows, _repro_columns(doc))
+        keep = ("program", "layer", "reproducibility", "method", "inputs", "schools")
+        return orjson.dumps({k: doc[k] for k in keep})
+
+    return cached_response(request, cache, catalog.checksum, FORMATS[fmt], body)

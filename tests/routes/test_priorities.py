@@ -1,0 +1,107 @@
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from geo_api.app import create_app
+from tests.routes.conftest import make_settings
+
+
+def test_ranking_json_states_what_reproduces_it(client):
+    body = client.get("/priorities/la-deal?layer=tracts&seed=5&draws=200").json()
+    rep = body["reproducibility"]
+    assert rep["seed"] == 5 and rep["draws"] == 200
+    assert rep["weights"] == {"no_subscription_pct": 1.0}
+    assert rep["store_checksum"] and rep["acs_vintages"] == ["2022"]
+    status = {i["indicator"]: i["status"] for i in body["inputs"]}
+    assert status == {
+        "no_subscription_pct": "used",
+        "no_computer_pct": "unavailable",
+        "poverty_pct": "unavailable",
+        "limited_english_pct": "unavailable",
+    }
+    areas = {a["id"]: a for a in body["areas"]}
+    # tract 1: 10% without subscription, tract 2: 30%, tract 3: no households at all
+    assert areas["06037000200"]["rank"] == 1 and areas["06037000100"]["rank"] == 2
+    unranked = areas["06037000300"]
+    assert unranked["rank"] is None and unranked["score"] is None
+    assert "no_subscription_pct" in unranked["unranked_reason"]
+    assert body["areas"][-1]["id"] == "06037000300"  # unranked areas come last
+    assert body["summary"]["ranked"] == 2 and body["summary"]["unranked"] == 1
+    lo, hi = areas["06037000200"]["rank_90"]
+    assert 1 <= lo <= hi <= 2
+
+
+def test_same_seed_same_bytes_across_servers(store, tmp_path):
+    url = "/priorities/la-deal?layer=neighborhoods&seed=11&f=csv"
+    bodies = []
+    for _ in range(2):
+        with TestClient(create_app(make_settings(tmp_path), store=store)) as c:
+            bodies.append(c.get(url).content)
+    assert bodies[0] == bodies[1]
+
+
+def test_weights_change_the_order(client):
+    # population is "higher is not worse": weighting it alone puts the smallest tract first
+    body = client.get("/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1")
+    ranks = {a["id"]: a["rank"] for a in body.json()["areas"]}
+    assert ranks["06037000300"] == 1  # population 0
+    assert ranks["06037000200"] == 3  # population 5000
+
+
+def test_geojson_and_csv(client):
+    geo = client.get("/priorities/la-deal?layer=neighborhoods&f=geojson").json()
+    assert geo["type"] == "FeatureCollection" and len(geo["features"]) == 2
+    props = geo["features"][0]["properties"]
+    assert {"rank", "rank_low", "rank_high", "score", "no_subscription_pct_moe"} <= set(props)
+    assert geo["priority"]["reproducibility"]["seed"]
+    text = client.get("/priorities/la-deal?layer=neighborhoods&f=csv").text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == 2 and rows[0]["seed"] and rows[0]["weights"].startswith("no_sub")
+
+
+def test_schools_ranked_by_their_area(client):
+    body = client.get(
+        "/priorities/community-schools/schools?layer=tracts&weights=no_subscription_pct:1"
+    )
+    schools = body.json()["schools"]
+    by_code = {s["cds_code"]: s for s in schools}
+    assert by_code["19100001111111"]["area_id"] == "06037000100"
+    assert by_code["19100001111111"]["area_rank"] == 2
+    assert by_code["19100002222222"]["area_rank"] is None  # its tract is unranked
+    assert schools[0]["cds_code"] == "19100001111111"
+    text = client.get(
+        "/priorities/community-schools/schools?layer=tracts&weights=no_subscription_pct:1&f=csv"
+    ).text
+    assert text.splitlines()[0].startswith("cds_code,name,district")
+
+
+def test_priority_score_can_be_mapped(client):
+    r = client.get("/maps/tracts/priority-la-deal")
+    assert r.status_code == 200 and "need score" in r.text
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/priorities/nope", 404),
+        ("/priorities/la-deal?layer=schools", 400),
+        ("/priorities/la-deal?layer=rivers", 400),
+        ("/priorities/la-deal?weights=nope:1", 400),
+        ("/priorities/la-deal?weights=poverty_pct:-2", 400),
+        ("/priorities/la-deal?weights=no_subscription_pct:0", 400),
+        ("/priorities/la-deal?weights=poverty_pct:1", 400),  # not in this store
+        ("/priorities/la-deal?weights=poverty_pct", 400),
+        ("/priorities/la-deal?draws=5", 400),
+        ("/priorities/la-deal?seed=-1", 400),
+        ("/priorities/la-deal?f=xlsx", 400),
+        ("/priorities/la-deal?weight=poverty_pct:1", 400),
+        ("/priorities/la-deal/schools", 404),
+        ("/priorities/community-schools/schools?f=geojson", 400),
+    ],
+)
+def test_bad_requests_are_problems(client, url, status):
+    r = client.get(url)
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"] == "application/problem+json" and r.json()["detail"]
