@@ -14,7 +14,7 @@ BIN     := $(VENV)/bin
 LEAFLET := $(ROOT)/node_modules/leaflet/dist/leaflet.js
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
-.PHONY: install serve build test lint browser-deps clean
+.PHONY: install serve build test lint browser-deps bench clean
 
 $(BIN)/geo-api: $(ROOT)/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,11 @@ lint: $(BIN)/geo-api
 test: $(BIN)/geo-api $(LEAFLET) browser-deps
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
 	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
+
+# geo-api vs tipg on PostGIS, side by side on the mirror (installs its own anchor).
+bench: install browser-deps
+	$(ROOT)/benchmarks/setup.sh
+	$(BIN)/python $(ROOT)/benchmarks/run.py $(if $(MIRROR),--mirror $(MIRROR))
 
 clean:
 	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

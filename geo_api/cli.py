@@ -27,6 +27,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-access-log",
+        dest="access_log",
+        action="store_false",
+        help="do not log each request (for load tests)",
+    )
     return parser
 
 
@@ -63,12 +69,13 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     store_path = (args.store or settings.store).resolve()
     try:
-        read_store(store_path)  # fail fast with a clear message, before binding the port
+        store = read_store(store_path)  # fail fast with a clear message, before binding
     except StoreError as exc:
         print(f"geo-api serve: {exc}", file=sys.stderr)
         return 1
-    app = create_app(settings.model_copy(update={"store": store_path}))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    app = create_app(settings.model_copy(update={"store": store_path}), store=store)
+    del store  # the app releases it once the catalogue is built
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
     return 0
 
 

@@ -43,8 +43,9 @@ class BodyCache:
 
 
 def representation_etag(checksum: str, request: Request, media_type: str) -> str:
-    """Strong ETag of one representation: store checksum + path + query + media type."""
-    key = f"{checksum}|{request.url.path}|{request.url.query}|{media_type}"
+    """Strong ETag of one representation: store checksum + base URL (bodies hold absolute
+    links) + path + query + media type."""
+    key = f"{checksum}|{request.base_url}|{request.url.path}|{request.url.query}|{media_type}"
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
