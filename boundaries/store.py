@@ -110,14 +110,24 @@ def write_store(store: Store, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def read_store(path: Path) -> Store:
-    """Read a store written by :func:`write_store`; raises :class:`StoreError` if unusable."""
+SERVING_SKIPS = ("acs_values", "crosswalk")
+
+
+def read_store(path: Path, skip: tuple[str, ...] = ()) -> Store:
+    """Read a store written by :func:`write_store`; raises :class:`StoreError` if unusable.
+
+    Tables named in ``skip`` (e.g. :data:`SERVING_SKIPS`: the API serves layers and the
+    indicator status, never the 600k-row tidy ACS table) are returned empty, unread.
+    """
     path = Path(path)
     if not path.exists():
         raise StoreError(f"no store at {path}; run `geo-api build` first")
     try:
         names = {str(row[0]) for row in pyogrio.list_layers(path)}
-        tables = {name: pyogrio.read_dataframe(path, layer=name) for name in (*TABLES, "manifest")}
+        tables = {
+            name: pd.DataFrame() if name in skip else pyogrio.read_dataframe(path, layer=name)
+            for name in (*TABLES, "manifest")
+        }
         manifest = json.loads(tables.pop("manifest")["json"].iloc[0])
         layers = {}
         for layer_id in manifest.get("layers", {}):

@@ -64,12 +64,12 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from boundaries.store import StoreError, read_store
+    from boundaries.store import SERVING_SKIPS, StoreError, read_store
     from geo_api.app import create_app
 
     store_path = (args.store or settings.store).resolve()
     try:
-        store = read_store(store_path)  # fail fast with a clear message, before binding
+        store = read_store(store_path, SERVING_SKIPS)  # fail fast, before binding the port
     except StoreError as exc:
         print(f"geo-api serve: {exc}", file=sys.stderr)
         return 1

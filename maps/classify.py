@@ -10,16 +10,17 @@ import itertools
 import math
 from dataclasses import dataclass
 
-import mapclassify
 import numpy as np
 from branca.utilities import color_brewer
 
-SCHEMES: dict[str, type] = {
-    "quantiles": mapclassify.Quantiles,
-    "equal_interval": mapclassify.EqualInterval,
-    "fisher_jenks": mapclassify.FisherJenks,
-    "natural_breaks": mapclassify.NaturalBreaks,
-    "user": mapclassify.UserDefined,
+# mapclassify class names; the package is imported on first use (it compiles its numba
+# kernels on import: ~2 s that a server start should not pay for every process).
+SCHEMES: dict[str, str] = {
+    "quantiles": "Quantiles",
+    "equal_interval": "EqualInterval",
+    "fisher_jenks": "FisherJenks",
+    "natural_breaks": "NaturalBreaks",
+    "user": "UserDefined",
 }
 MIN_K, MAX_K = 3, 9
 # ColorBrewer's sequential schemes, every one marked colour-blind safe on colorbrewer2.org.
@@ -160,7 +161,10 @@ def classify(
         if k_eff < 2:
             upper = [float(data.max())]
         else:
-            upper = [float(b) for b in SCHEMES[scheme](data, k=k_eff).bins]
+            import mapclassify
+
+            classifier = getattr(mapclassify, SCHEMES[scheme])
+            upper = [float(b) for b in classifier(data, k=k_eff).bins]
             upper = sorted(set(upper))
     classes[present] = np.minimum(np.searchsorted(upper, data, side="left"), len(upper) - 1)
     lower = [float(data.min()), *upper[:-1]]
