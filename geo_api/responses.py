@@ -17,14 +17,22 @@ from starlette.responses import Response
 
 CACHE_CONTROL = "public, max-age=3600"
 MAX_CACHED = 512
+MAX_CACHED_BYTES = 256 * 2**20
+# Compression levels: bodies likely to be asked again (whole collections, maps, documents)
+# get the strong setting once; one-off query pages (a new bbox per map pan) the fast one.
+STRONG = {"gzip": 6, "br": 5}
+FAST = {"gzip": 1, "br": 1}
 
 
 class BodyCache:
-    """LRU cache of response bodies and their compressed variants, keyed by ETag."""
+    """LRU cache of response bodies and their compressed variants, keyed by ETag, bounded
+    by entry count and by total bytes."""
 
-    def __init__(self, max_items: int = MAX_CACHED) -> None:
+    def __init__(self, max_items: int = MAX_CACHED, max_bytes: int = MAX_CACHED_BYTES) -> None:
         self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
         self.max_items = max_items
+        self.max_bytes = max_bytes
+        self._bytes = 0
 
     def get(self, key: tuple[str, str], make: Callable[[], bytes]) -> bytes:
         """Return the cached bytes for ``key``, computing them with ``make`` on a miss."""
@@ -33,13 +41,16 @@ class BodyCache:
             return self._items[key]
         value = make()
         self._items[key] = value
-        if len(self._items) > self.max_items:
-            self._items.popitem(last=False)
+        self._bytes += len(value)
+        while self._items and (len(self._items) > self.max_items or self._bytes > self.max_bytes):
+            _, old = self._items.popitem(last=False)
+            self._bytes -= len(old)
         return value
 
     def clear(self) -> None:
         """Forget everything (a new store was loaded)."""
         self._items.clear()
+        self._bytes = 0
 
 
 def representation_etag(checksum: str, request: Request, media_type: str) -> str:
@@ -59,10 +70,11 @@ def _encoding(request: Request) -> str:
     return "identity"
 
 
-def _compress(body: bytes, encoding: str) -> bytes:
+def _compress(body: bytes, encoding: str, fast: bool) -> bytes:
+    level = (FAST if fast else STRONG)[encoding]
     if encoding == "br":
-        return brotli.compress(body, quality=5)
-    return gzip.compress(body, compresslevel=6, mtime=0)
+        return brotli.compress(body, quality=level)
+    return gzip.compress(body, compresslevel=level, mtime=0)
 
 
 def cached_response(
@@ -72,8 +84,13 @@ def cached_response(
     media_type: str,
     make_body: Callable[[], bytes],
     headers: dict[str, str] | None = None,
+    one_off: bool = False,
 ) -> Response:
-    """Send ``make_body()`` (computed at most once per ETag) with ETag, 304 and compression."""
+    """Send ``make_body()`` (computed at most once per ETag) with ETag, 304 and compression.
+
+    ``one_off`` marks bodies unlikely to be asked again (bbox and filter queries): they are
+    compressed with the fast setting.
+    """
     tag = representation_etag(checksum, request, media_type)
     encoding = _encoding(request)
     etag = f'"{tag}"' if encoding == "identity" else f'"{tag}-{encoding}"'
@@ -88,7 +105,7 @@ def cached_response(
         return Response(status_code=304, headers=base)
     body = cache.get((tag, "identity"), make_body)
     if encoding != "identity" and len(body) > 1024:
-        body = cache.get((tag, encoding), lambda: _compress(body, encoding))
+        body = cache.get((tag, encoding), lambda: _compress(body, encoding, one_off))
         base["Content-Encoding"] = encoding
     else:
         base["ETag"] = f'"{tag}"'

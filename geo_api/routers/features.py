@@ -267,7 +267,10 @@ def items(
         headers["Content-Disposition"] = f'attachment; filename="{lid}.gpkg"'
     elif fmt == "csv":
         headers["Content-Disposition"] = f'inline; filename="{lid}.csv"'
-    return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body, headers)
+    one_off = q.bbox is not None or bool(q.equals) or bool(q.ranges)
+    return cached_response(
+        request, cache, catalog.checksum, MEDIA[fmt], body, headers, one_off=one_off
+    )
 
 
 @router.get(

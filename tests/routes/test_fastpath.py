@@ -72,3 +72,18 @@ def test_a_new_store_gets_new_etags_and_no_stale_bytes(store, tmp_path):
     assert fresh.headers["etag"] != old.headers["etag"]
     assert old.json()["properties"]["population"] != 4321.0
     assert fresh.json()["properties"]["population"] == 4321.0
+
+
+def test_caches_are_bounded_by_bytes():
+    from geo_api.fastpath import FastCache
+    from geo_api.responses import BodyCache
+
+    fast = FastCache(max_entries=100, max_bytes=250)
+    for i in range(5):
+        fast.put(("k", i), (200, [], b"x" * 100))
+    assert len(fast) == 2 and fast.get(("k", 0)) is None and fast.get(("k", 4)) is not None
+    bodies = BodyCache(max_items=100, max_bytes=250)
+    for i in range(5):
+        bodies.get(("t", str(i)), lambda: b"y" * 100)
+    assert bodies.get(("t", "4"), lambda: b"new") == b"y" * 100
+    assert bodies.get(("t", "0"), lambda: b"new") == b"new"  # evicted, recomputed
