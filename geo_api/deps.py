@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from geo_api.catalog import Catalog, LayerData
-from geo_api.errors import NotFound
+from geo_api.errors import InvalidParameter, NotFound
 from geo_api.responses import BodyCache
 
 
@@ -26,6 +26,14 @@ def get_layer(layer: str, catalog: Annotated[Catalog, Depends(get_catalog)]) -> 
     if layer not in catalog.layers:
         raise NotFound(f"no collection {layer!r}", valid=list(catalog.layers))
     return catalog.layers[layer]
+
+
+def polygon_layer(catalog: Catalog, layer_id: str, purpose: str) -> LayerData:
+    """A polygon layer by id, or a 400 listing the polygon layers (for maps, rankings)."""
+    polygons = [lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"]
+    if layer_id not in polygons:
+        raise InvalidParameter(f"cannot {purpose} layer {layer_id!r}", valid=polygons)
+    return catalog.layers[layer_id]
 
 
 def base_url(request: Request) -> str:

@@ -71,6 +71,23 @@ def _int(name: str, raw: str, minimum: int) -> int:
     return value
 
 
+def int_param(raw: str | None, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter in ``low..high`` (``default`` when absent), else a 400."""
+    if raw is None:
+        return default
+    value = _int(name, raw, low)
+    if value > high:
+        raise InvalidParameter(f"{name} must be {low}-{high}, got {value}")
+    return value
+
+
+def unknown_params(given: set[str], allowed: set[str]) -> None:
+    """A 400 naming the parameters of ``given`` not in ``allowed`` (and listing those)."""
+    unknown = sorted(given - allowed)
+    if unknown:
+        raise InvalidParameter(f"unknown parameters {unknown}", valid=sorted(allowed))
+
+
 def parse_zoom(raw: str) -> int:
     """Parse a web-map zoom level (integer 0-22)."""
     zoom = _int("zoom", raw, MIN_ZOOM)

@@ -13,9 +13,10 @@ from starlette.responses import Response
 from boundaries.indicators import INDICATORS
 from boundaries.webgeom import fit_zoom
 from geo_api.catalog import Catalog, LayerData
-from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import AssetsMissing, InvalidParameter
 from geo_api.mapvalues import map_values, mappable
+from geo_api.query import int_param, unknown_params
 from geo_api.ranking import RankingCache
 from geo_api.responses import cached_response
 from geo_api.settings import Settings
@@ -38,30 +39,12 @@ MAP_PIXELS = 900  # the view a layer's detail is simplified for; one zoom finer 
 
 
 def _check(request: Request, catalog: Catalog, layer_id: str, indicator: str) -> LayerData:
-    unknown = sorted(set(request.query_params) - PARAMS)
-    if unknown:
-        raise InvalidParameter(f"unknown map parameters {unknown}", valid=sorted(PARAMS))
-    polygons = [lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"]
-    if layer_id not in polygons:
-        raise InvalidParameter(f"cannot map layer {layer_id!r}", valid=polygons)
-    layer = catalog.layers[layer_id]
+    unknown_params(set(request.query_params), PARAMS)
+    layer = polygon_layer(catalog, layer_id, "map")
     valid = mappable(catalog, layer)
     if indicator not in valid:
         raise InvalidParameter(f"indicator {indicator!r} has no values on {layer_id}", valid=valid)
     return layer
-
-
-def _size(request: Request, name: str, default: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an integer, got {raw!r}") from None
-    if not MIN_SIZE <= value <= MAX_SIZE:
-        raise InvalidParameter(f"{name} must be {MIN_SIZE}-{MAX_SIZE} pixels, got {value}")
-    return value
 
 
 def _map_data(
@@ -150,7 +133,8 @@ def _serve(
     fmt = q.get("f", "html")
     if fmt not in ("html", "png"):
         raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
-    width, height = _size(request, "width", 1200), _size(request, "height", 900)
+    width = int_param(q.get("width"), "width", 1200, MIN_SIZE, MAX_SIZE)
+    height = int_param(q.get("height"), "height", 900, MIN_SIZE, MAX_SIZE)
     settings: Settings = request.app.state.settings
     assets = _assets(settings, base) if fmt == "html" else None
     tiles = (

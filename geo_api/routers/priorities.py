@@ -16,10 +16,11 @@ from starlette.responses import Response
 from boundaries.indicators import INDICATORS
 from boundaries.priorities import TOP
 from boundaries.programs import CAPACITY_PER_CHILD, PROGRAMS, Program, WeightError, parse_weights
-from geo_api.catalog import Catalog, LayerData
-from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
+from geo_api.catalog import Catalog
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
 from geo_api.formats import MEDIA
+from geo_api.query import int_param, unknown_params
 from geo_api.ranking import DEFAULT_DRAWS, DEFAULT_SEED, Ranking, RankingCache, school_ranks
 from geo_api.responses import cached_response
 
@@ -36,41 +37,19 @@ def _program(program: str) -> Program:
     return PROGRAMS[program]
 
 
-def _int_param(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidParameter(f"{name} must be an integer, got {raw!r}") from None
-    if not low <= value <= high:
-        raise InvalidParameter(f"{name} must be {low}-{high}, got {value}")
-    return value
-
-
-def _layer(catalog: Catalog, layer_id: str) -> LayerData:
-    polygons = [lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"]
-    if layer_id not in polygons:
-        raise InvalidParameter(f"cannot rank layer {layer_id!r}", valid=polygons)
-    return catalog.layers[layer_id]
-
-
 def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
     """Parse the query and return the (cached) ranking it asks for."""
-    unknown = sorted(set(request.query_params) - PARAMS)
-    if unknown:
-        raise InvalidParameter(f"unknown parameters {unknown}", valid=sorted(PARAMS))
+    unknown_params(set(request.query_params), PARAMS)
     program = _program(program_id)
     q = request.query_params
-    layer = _layer(catalog, q.get("layer", DEFAULT_LAYER))
+    layer = polygon_layer(catalog, q.get("layer", DEFAULT_LAYER), "rank")
     known = sorted([*(i for i, m in INDICATORS.items() if m.kind != "median"), CAPACITY_PER_CHILD])
     try:
         weights = parse_weights(q.get("weights"), program, known)
     except WeightError as err:
         raise InvalidParameter(str(err), valid=err.valid) from None
-    seed = _int_param(request, "seed", DEFAULT_SEED, 0, 2**63 - 1)
-    draws = _int_param(request, "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
+    seed = int_param(q.get("seed"), "seed", DEFAULT_SEED, 0, 2**63 - 1)
+    draws = int_param(q.get("draws"), "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
     rankings: RankingCache = request.app.state.rankings
     ranking = rankings.get(catalog, layer, program, weights, seed, draws)
     asked = {p.partition(":")[0].strip() for p in (q.get("weights") or "").split(",") if p}
