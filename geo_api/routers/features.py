@@ -32,6 +32,17 @@ CONFORMANCE = [
 GEOJSON = MEDIA["json"]
 
 
+def _example_map(catalog: Catalog, base: str) -> list[dict[str, str]]:
+    """A link to one map the store can draw (every layer's page links all of them)."""
+    for layer in catalog.layers.values():
+        for ind in layer.indicators:
+            if layer.layer.kind == "polygon" and f"{ind}_moe" in layer.properties:
+                url = f"{base}/maps/{layer.layer.id}/{ind}"
+                title = "A choropleth map (any layer and indicator: /maps/{layer}/{indicator})"
+                return [link(url, "related", "text/html", title)]
+    return []
+
+
 @router.get("/", summary="Landing page", tags=["OGC API - Features"])
 def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
     """Links to the API definition, the conformance declaration and the collections."""
@@ -55,6 +66,13 @@ def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUr
                 link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
                 link(f"{base}/collections", "data", JSON, "The collections"),
                 link(f"{base}/indicators", "describedby", JSON, "The indicator catalogue"),
+                link(
+                    f"{base}/priorities/la-deal",
+                    "related",
+                    "application/json",
+                    "Priority rankings (la-deal, community-schools, early-care)",
+                ),
+                *_example_map(catalog, base),
             ],
         }
 
