@@ -104,18 +104,22 @@ def score_areas(
     draws: int = 1000,
     seed: int = 0,
     moe_scale: float = 1.0,
+    eligible: np.ndarray | None = None,
 ) -> Scores:
     """Score, rank and simulate ``n`` areas on ``m`` inputs.
 
     ``estimates``/``moes`` are n × m (90% MOEs; NaN MOE = none published), ``weights``
     and ``higher_is_worse`` have length m, ``bounds`` is m × 2 (valid low/high of each
-    input). ``moe_scale`` multiplies every MOE (for sensitivity checks).
+    input). ``moe_scale`` multiplies every MOE (for sensitivity checks). Areas where
+    ``eligible`` is False are left unranked (e.g. below a minimum population).
     """
     estimates = np.asarray(estimates, dtype=float)
     n, m = estimates.shape
     weights = np.asarray(weights, dtype=float) / np.sum(weights)
     worse = np.asarray(higher_is_worse, dtype=bool)
     ranked = ~np.isnan(estimates).any(axis=1)
+    if eligible is not None:
+        ranked &= np.asarray(eligible, dtype=bool)
     idx = np.flatnonzero(ranked)
     empty = np.full(n, np.nan)
     pct_all = np.full((n, m), np.nan)

@@ -77,8 +77,8 @@ def priority_values(
         for i, w in zip(used, ranking.weights().values(), strict=True)
     )
     return MapValues(
-        label=f"{program.title}: need score",
-        unit="score (0-100)",
+        label=f"{program.title}: need score, 0-100",
+        unit="points",
         vintage=", ".join(vintage_text(v) for v in years) or "unknown",
         source=f"geo-api need score, weighted percentiles of {shares}; ± is the 90% range "
         f"over {ranking.draws} draws (seed {ranking.seed})",

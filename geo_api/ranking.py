@@ -53,6 +53,8 @@ class Ranking:
     scores: Scores
     seed: int
     draws: int
+    min_population: int = 0
+    too_small: np.ndarray | None = None  # areas left out by ``min_population``
 
     @property
     def used(self) -> list[Input]:
@@ -139,6 +141,7 @@ class RankingCache:
         weights: list[Weighted],
         seed: int = DEFAULT_SEED,
         draws: int = DEFAULT_DRAWS,
+        min_population: int = 0,
     ) -> Ranking:
         """The ranking for these arguments, computed once per catalogue."""
         key = (
@@ -148,12 +151,13 @@ class RankingCache:
             tuple((w.indicator, w.weight) for w in weights),
             seed,
             draws,
+            min_population,
         )
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        ranking = rank(catalog, layer, program, weights, seed, draws)
+        ranking = rank(catalog, layer, program, weights, seed, draws, min_population=min_population)
         with self._lock:
             self._items[key] = ranking
             while len(self._items) > self._size:
@@ -169,9 +173,19 @@ def rank(
     seed: int = DEFAULT_SEED,
     draws: int = DEFAULT_DRAWS,
     moe_scale: float = 1.0,
+    min_population: int = 0,
 ) -> Ranking:
-    """Score and rank every area of ``layer`` for ``program`` with ``weights``."""
+    """Score and rank every area of ``layer`` for ``program`` with ``weights``.
+
+    With ``min_population`` > 0, areas with fewer people (or no population estimate) are
+    unranked: near-empty areas (parks, reservoirs) have MOEs wider than the whole range.
+    """
     inputs = [gather_input(catalog, layer, w) for w in weights]
+    too_small = None
+    if min_population > 0:
+        population = layer.values("population").astype(float)
+        with np.errstate(invalid="ignore"):
+            too_small = ~(population >= min_population)
     used = [i for i in inputs if i.available]
     n = len(layer.records)
     if not used:
@@ -179,7 +193,7 @@ def rank(
         scores = Scores(
             empty, empty, empty, empty, empty, empty, np.empty((n, 0)), np.zeros(n, bool)
         )
-        return Ranking(program, layer, inputs, scores, seed, draws)
+        return Ranking(program, layer, inputs, scores, seed, draws, min_population, too_small)
     scores = score_areas(
         np.column_stack([i.estimates for i in used]),
         np.column_stack([i.moes for i in used]),
@@ -189,8 +203,9 @@ def rank(
         draws=draws,
         seed=seed,
         moe_scale=moe_scale,
+        eligible=None if too_small is None else ~too_small,
     )
-    return Ranking(program, layer, inputs, scores, seed, draws)
+    return Ranking(program, layer, inputs, scores, seed, draws, min_population, too_small)
 
 
 def school_ranks(catalog: Catalog, ranking: Ranking) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from boundaries.webgeom import fit_zoom
 from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import AssetsMissing, InvalidParameter
-from geo_api.mapvalues import map_values, mappable
+from geo_api.mapvalues import PRIORITY_PREFIX, map_values, mappable
 from geo_api.query import int_param, unknown_params
 from geo_api.ranking import RankingCache
 from geo_api.responses import cached_response
@@ -79,6 +79,10 @@ def _map_data(
     }
     if indicator in INDICATORS:
         links["About this indicator"] = f"{base}/indicators/{indicator}"
+    elif indicator.startswith(PRIORITY_PREFIX):
+        ranking = f"{base}/priorities/{indicator.removeprefix(PRIORITY_PREFIX)}?layer={lid}"
+        links["GeoJSON"], links["CSV"] = f"{ranking}&f=geojson", f"{ranking}&f=csv"
+        links["Ranking"] = ranking
     return MapData(
         layer_title=layer.layer.title,
         indicator=indicator,

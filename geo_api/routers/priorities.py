@@ -25,7 +25,7 @@ from geo_api.ranking import DEFAULT_DRAWS, DEFAULT_SEED, Ranking, RankingCache, 
 from geo_api.responses import cached_response
 
 router = APIRouter(tags=["Priorities"])
-PARAMS = {"layer", "weights", "seed", "draws", "f"}
+PARAMS = {"layer", "weights", "seed", "draws", "min_population", "f"}
 FORMATS = {"json": "application/json", "geojson": MEDIA["json"], "csv": MEDIA["csv"]}
 DEFAULT_LAYER = "neighborhoods"
 MIN_DRAWS, MAX_DRAWS = 100, 10_000
@@ -50,8 +50,11 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
         raise InvalidParameter(str(err), valid=err.valid) from None
     seed = int_param(q.get("seed"), "seed", DEFAULT_SEED, 0, 2**63 - 1)
     draws = int_param(q.get("draws"), "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
+    min_population = int_param(q.get("min_population"), "min_population", 0, 0, 10**7)
+    if min_population and "population" not in layer.properties:
+        raise InvalidParameter(f"min_population needs population, unavailable on {layer.layer.id}")
     rankings: RankingCache = request.app.state.rankings
-    ranking = rankings.get(catalog, layer, program, weights, seed, draws)
+    ranking = rankings.get(catalog, layer, program, weights, seed, draws, min_population)
     asked = {p.partition(":")[0].strip() for p in (q.get("weights") or "").split(",") if p}
     missing = [i for i in ranking.inputs if not i.available and i.weighted.indicator in asked]
     if missing:
@@ -126,12 +129,20 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "score_moe": _num(s.score_moe[i]),
                 f"p_top_{TOP}": _num(s.p_top[i], 3),
                 "unreliable_inputs": [k for k, v in inputs.items() if v["reliability"] == "low"],
-                "unranked_reason": None if ranked else "no estimate for " + ", ".join(lacking),
+                "unranked_reason": None if ranked else _unranked_reason(ranking, i, lacking),
                 "inputs": inputs,
             }
         )
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, str(r["name"])))
     return rows
+
+
+def _unranked_reason(ranking: Ranking, i: int, lacking: list[str]) -> str:
+    if lacking:
+        return "no estimate for " + ", ".join(lacking)
+    population = ranking.layer.records[i].get("population")
+    shown = "unknown" if population is None else f"{population:,.0f}"
+    return f"population {shown} below min_population={ranking.min_population}"
 
 
 def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[str, Any]:
@@ -154,6 +165,7 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
             "weights": ranking.weights(),
             "seed": ranking.seed,
             "draws": ranking.draws,
+            "min_population": ranking.min_population,
         },
         "method": {
             "score": "weighted mean of percentile ranks (0-100, higher = more need)",
@@ -211,6 +223,7 @@ def _repro_columns(doc: dict[str, Any]) -> dict[str, Any]:
         "weights": ";".join(f"{k}:{v:.4f}" for k, v in rep["weights"].items()),
         "seed": rep["seed"],
         "draws": rep["draws"],
+        "min_population": rep["min_population"],
         "acs_vintages": ";".join(rep["acs_vintages"]),
         "store_checksum": rep["store_checksum"],
     }

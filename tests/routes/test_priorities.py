@@ -105,3 +105,14 @@ def test_bad_requests_are_problems(client, url, status):
     r = client.get(url)
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == "application/problem+json" and r.json()["detail"]
+
+
+def test_min_population_leaves_small_areas_unranked_with_the_reason(client):
+    body = client.get("/priorities/la-deal?layer=tracts&min_population=4000").json()
+    areas = {a["id"]: a for a in body["areas"]}
+    assert areas["06037000200"]["rank"] == 1  # 5,000 people
+    assert areas["06037000100"]["rank"] is None  # 3,000 people
+    assert "min_population=4000" in areas["06037000100"]["unranked_reason"]
+    assert "no estimate" in areas["06037000300"]["unranked_reason"]
+    assert body["reproducibility"]["min_population"] == 4000
+    assert client.get("/priorities/la-deal?min_population=-5").status_code == 400
