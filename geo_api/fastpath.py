@@ -18,18 +18,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo_api.responses import choose_encoding
+
 MAX_ENTRIES = 1024
 MAX_BYTES = 256 * 2**20
 BYPASS = (b"if-none-match", b"if-modified-since", b"range", b"authorization", b"cookie")
-
-
-def _coding(accept_encoding: bytes) -> bytes:
-    tokens = {t.split(b";")[0].strip().lower() for t in accept_encoding.split(b",")}
-    if b"br" in tokens:
-        return b"br"
-    if b"gzip" in tokens:
-        return b"gzip"
-    return b"identity"
 
 
 class FastCache:
@@ -91,7 +84,7 @@ class FastPathMiddleware:
             scope.get("scheme", "http"),
             headers.get(b"host", b""),
             headers.get(b"accept", b""),
-            _coding(headers.get(b"accept-encoding", b"")),
+            choose_encoding(headers.get(b"accept-encoding", b"").decode("latin-1")),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
@@ -33,24 +34,32 @@ class BodyCache:
         self.max_items = max_items
         self.max_bytes = max_bytes
         self._bytes = 0
+        self._lock = threading.Lock()  # routes run in a thread pool
 
     def get(self, key: tuple[str, str], make: Callable[[], bytes]) -> bytes:
         """Return the cached bytes for ``key``, computing them with ``make`` on a miss."""
-        if key in self._items:
-            self._items.move_to_end(key)
-            return self._items[key]
-        value = make()
-        self._items[key] = value
-        self._bytes += len(value)
-        while self._items and (len(self._items) > self.max_items or self._bytes > self.max_bytes):
-            _, old = self._items.popitem(last=False)
-            self._bytes -= len(old)
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None:
+                self._items.move_to_end(key)
+                return hit
+        value = make()  # outside the lock: other requests go on meanwhile
+        with self._lock:
+            if key not in self._items:
+                self._items[key] = value
+                self._bytes += len(value)
+            while self._items and (
+                len(self._items) > self.max_items or self._bytes > self.max_bytes
+            ):
+                _, old = self._items.popitem(last=False)
+                self._bytes -= len(old)
         return value
 
     def clear(self) -> None:
         """Forget everything (a new store was loaded)."""
-        self._items.clear()
-        self._bytes = 0
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
 
 
 def representation_etag(checksum: str, request: Request, media_type: str) -> str:
@@ -60,9 +69,9 @@ def representation_etag(checksum: str, request: Request, media_type: str) -> str
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
-def _encoding(request: Request) -> str:
-    accepted = request.headers.get("accept-encoding", "")
-    tokens = {t.split(";")[0].strip().lower() for t in accepted.split(",")}
+def choose_encoding(accept_encoding: str) -> str:
+    """The content coding to send for an ``Accept-Encoding`` value: br, gzip or identity."""
+    tokens = {t.split(";")[0].strip().lower() for t in accept_encoding.split(",")}
     if "br" in tokens:
         return "br"
     if "gzip" in tokens:
@@ -92,7 +101,7 @@ def cached_response(
     compressed with the fast setting.
     """
     tag = representation_etag(checksum, request, media_type)
-    encoding = _encoding(request)
+    encoding = choose_encoding(request.headers.get("accept-encoding", ""))
     etag = f'"{tag}"' if encoding == "identity" else f'"{tag}-{encoding}"'
     base = {
         "ETag": etag,
