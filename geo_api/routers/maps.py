@@ -58,7 +58,7 @@ def _map_data(
     quantity = map_values(catalog, layer, indicator, rankings)
     zoom = min(fit_zoom(tuple(layer.extent), MAP_PIXELS) + 1, 14)
     points = None
-    if overlay == "schools" and "schools" in catalog.layers:
+    if overlay == "schools":
         schools = catalog.layers["schools"]
         geom = schools.frame.geometry
         points = Points(
@@ -134,6 +134,9 @@ def _serve(
     overlay = q.get("overlay")
     if overlay is not None and overlay not in OVERLAYS:
         raise InvalidParameter(f"unknown overlay {overlay!r}", valid=list(OVERLAYS))
+    if overlay is not None and overlay not in catalog.layers:
+        loaded = [o for o in OVERLAYS if o in catalog.layers]
+        raise InvalidParameter(f"overlay {overlay!r} is not loaded in this store", valid=loaded)
     fmt = q.get("f", "html")
     if fmt not in ("html", "png"):
         raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
