@@ -171,7 +171,8 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
             "score": "weighted mean of percentile ranks (0-100, higher = more need)",
             "uncertainty": "estimates redrawn from normal distributions with SE = MOE/1.645, "
             "truncated to valid ranges; rank_90 is the 5th-95th percentile of simulated ranks",
-            "documentation": f"{base}/docs#priorities",
+            "documentation": "https://github.com/geo-api/geo-api/blob/main/docs/methods.md"
+            "#priority-rankings-prioritiesprogram",
         },
         "inputs": _inputs_doc(ranking),
         "summary": {
