@@ -231,3 +231,12 @@ def test_openapi_validates_and_docs_render(client):
     validate(spec)
     assert "/collections/{layer}/items" in spec["paths"]
     assert "swagger-ui" in client.get("/docs").text
+
+
+def test_one_off_query_pages_are_gzipped_too(client):
+    url = "/collections/tracts/items?bbox=-118.31,33.99,-118.27,34.02&no_subscription_pct>=0"
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    for coding in ("gzip", "br"):
+        packed = client.get(url, headers={"Accept-Encoding": coding})
+        assert packed.headers["content-encoding"] == coding
+        assert packed.json() == plain.json()
