@@ -22,6 +22,7 @@ from geo_api.catalog import Catalog, LayerData
 
 DEFAULT_SEED = 20261123
 DEFAULT_DRAWS = 1000
+MIN_DRAWS, MAX_DRAWS = 100, 10_000
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, LayerDep
 from geo_api.errors import NotFound
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.html import render
+from geo_api.openapi_params import ITEMS
 from geo_api.query import parse_query, run_query
 from geo_api.responses import cached_response
 from geo_api.routers.documents import JSON, doc_response, link
@@ -230,6 +231,7 @@ def _feature_collection(
     summary="Features of a collection",
     tags=["OGC API - Features"],
     responses={200: {"content": {GEOJSON: {}, "text/html": {}, "text/csv": {}, MEDIA["gpkg"]: {}}}},
+    openapi_extra=ITEMS,
 )
 def items(
     request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep

@@ -16,6 +16,7 @@ from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import AssetsMissing, InvalidParameter
 from geo_api.mapvalues import PRIORITY_PREFIX, map_values, mappable
+from geo_api.openapi_params import MAPS
 from geo_api.query import int_param, unknown_params
 from geo_api.ranking import RankingCache
 from geo_api.responses import cached_response
@@ -165,7 +166,9 @@ def _serve(
     return cached_response(request, cache, catalog.checksum, media, body, headers)
 
 
-@router.get("/maps/{layer}/{indicator}", summary="Choropleth map (full page or PNG)")
+@router.get(
+    "/maps/{layer}/{indicator}", summary="Choropleth map (full page or PNG)", openapi_extra=MAPS
+)
 def full_map(
     request: Request,
     layer: str,
@@ -181,7 +184,11 @@ def full_map(
     return _serve(request, catalog, cache, base, layer, indicator, embed=False)
 
 
-@router.get("/maps/{layer}/{indicator}/embed", summary="Compact choropleth for an iframe")
+@router.get(
+    "/maps/{layer}/{indicator}/embed",
+    summary="Compact choropleth for an iframe",
+    openapi_extra=MAPS,
+)
 def embed_map(
     request: Request,
     layer: str,

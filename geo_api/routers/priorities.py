@@ -20,15 +20,23 @@ from geo_api.catalog import Catalog
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
 from geo_api.formats import MEDIA
+from geo_api.openapi_params import PRIORITIES
 from geo_api.query import int_param, unknown_params
-from geo_api.ranking import DEFAULT_DRAWS, DEFAULT_SEED, Ranking, RankingCache, school_ranks
+from geo_api.ranking import (
+    DEFAULT_DRAWS,
+    DEFAULT_SEED,
+    MAX_DRAWS,
+    MIN_DRAWS,
+    Ranking,
+    RankingCache,
+    school_ranks,
+)
 from geo_api.responses import cached_response
 
 router = APIRouter(tags=["Priorities"])
 PARAMS = {"layer", "weights", "seed", "draws", "min_population", "f"}
 FORMATS = {"json": "application/json", "geojson": MEDIA["json"], "csv": MEDIA["csv"]}
 DEFAULT_LAYER = "neighborhoods"
-MIN_DRAWS, MAX_DRAWS = 100, 10_000
 
 
 def _program(program: str) -> Program:
@@ -237,7 +245,11 @@ def _format(request: Request) -> str:
     return fmt
 
 
-@router.get("/priorities/{program}", summary="Ranked need list with rank intervals")
+@router.get(
+    "/priorities/{program}",
+    summary="Ranked need list with rank intervals",
+    openapi_extra=PRIORITIES,
+)
 def priorities(
     request: Request, program: str, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
@@ -277,7 +289,11 @@ def priorities(
     return cached_response(request, cache, catalog.checksum, FORMATS[fmt], body)
 
 
-@router.get("/priorities/{program}/schools", summary="Schools ranked by their area's need")
+@router.get(
+    "/priorities/{program}/schools",
+    summary="Schools ranked by their area's need",
+    openapi_extra=PRIORITIES,
+)
 def priority_schools(
     request: Request, program: str, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:

@@ -240,3 +240,14 @@ def test_one_off_query_pages_are_gzipped_too(client):
         packed = client.get(url, headers={"Accept-Encoding": coding})
         assert packed.headers["content-encoding"] == coding
         assert packed.json() == plain.json()
+
+
+def test_openapi_describes_hand_parsed_query_parameters(client):
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def names(path):
+        return {p["name"] for p in paths[path]["get"]["parameters"]}
+
+    assert {"limit", "bbox", "zoom", "sortby", "f"} <= names("/collections/{layer}/items")
+    assert {"scheme", "k", "palette", "breaks", "overlay"} <= names("/maps/{layer}/{indicator}")
+    assert {"weights", "seed", "draws", "min_population"} <= names("/priorities/{program}")

@@ -1,0 +1,129 @@
+"""Query parameters declared in the OpenAPI document for routes that parse them by hand.
+
+Items, maps and priorities read their query strings themselves (filters on any property,
+``a>=20``), so FastAPI cannot infer them; these lists describe them for ``/openapi.json``
+and ``/docs``. The parsers in :mod:`geo_api.query`, :mod:`maps.classify` and the routers
+stay the single source of what is accepted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boundaries.webgeom import MAX_ZOOM, MIN_ZOOM
+from geo_api.ranking import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MIN_DRAWS
+from maps.classify import MAX_K, MIN_K, PALETTES, SCHEMES
+from maps.static import MAX_SIZE, MIN_SIZE
+
+
+def param(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """One OpenAPI query parameter."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+
+
+def extra(*params: dict[str, Any]) -> dict[str, Any]:
+    """``openapi_extra`` for a route with these query parameters."""
+    return {"parameters": list(params)}
+
+
+ITEMS = extra(
+    param(
+        "limit",
+        "Features per page (1-10000; larger values are clamped).",
+        {"type": "integer", "minimum": 1, "default": 100},
+    ),
+    param("offset", "Features to skip.", {"type": "integer", "minimum": 0, "default": 0}),
+    param("bbox", "minx,miny,maxx,maxy in lon/lat (CRS84).", {"type": "string"}),
+    param(
+        "zoom",
+        "Web-map zoom: geometry simplified as a coverage and rounded for it.",
+        {"type": "integer", "minimum": MIN_ZOOM, "maximum": MAX_ZOOM},
+    ),
+    param(
+        "properties",
+        "Comma-separated properties to return (id and name always).",
+        {"type": "string"},
+    ),
+    param(
+        "sortby", "Comma-separated properties, '-' for descending; nulls last.", {"type": "string"}
+    ),
+    param(
+        "f",
+        "Output format (or use the Accept header).",
+        {"type": "string", "enum": ["json", "html", "csv", "gpkg"]},
+    ),
+)
+
+MAPS = extra(
+    param(
+        "scheme",
+        "Classification scheme (mapclassify).",
+        {"type": "string", "enum": sorted(SCHEMES), "default": "quantiles"},
+    ),
+    param(
+        "k",
+        "Number of classes.",
+        {"type": "integer", "minimum": MIN_K, "maximum": MAX_K, "default": 5},
+    ),
+    param(
+        "breaks",
+        "Upper class bounds, ascending, comma-separated (scheme=user).",
+        {"type": "string"},
+    ),
+    param(
+        "palette",
+        "ColorBrewer sequential palette (colour-blind safe).",
+        {"type": "string", "enum": sorted(PALETTES), "default": "YlOrRd"},
+    ),
+    param("overlay", "Draw public schools as points.", {"type": "string", "enum": ["schools"]}),
+    param(
+        "f",
+        "html page or png image.",
+        {"type": "string", "enum": ["html", "png"], "default": "html"},
+    ),
+    param(
+        "width",
+        "PNG width in pixels.",
+        {"type": "integer", "minimum": MIN_SIZE, "maximum": MAX_SIZE, "default": 1200},
+    ),
+    param(
+        "height",
+        "PNG height in pixels.",
+        {"type": "integer", "minimum": MIN_SIZE, "maximum": MAX_SIZE, "default": 900},
+    ),
+)
+
+PRIORITIES = extra(
+    param("layer", "Polygon layer to rank.", {"type": "string", "default": "neighborhoods"}),
+    param(
+        "weights",
+        "indicator:weight pairs overriding the program's defaults (0 drops one).",
+        {"type": "string", "example": "poverty_pct:2,no_subscription_pct:1"},
+    ),
+    param(
+        "seed",
+        "Seed of the simulation.",
+        {"type": "integer", "minimum": 0, "default": DEFAULT_SEED},
+    ),
+    param(
+        "draws",
+        "Simulation draws.",
+        {"type": "integer", "minimum": MIN_DRAWS, "maximum": MAX_DRAWS, "default": DEFAULT_DRAWS},
+    ),
+    param(
+        "min_population",
+        "Leave areas with fewer people unranked.",
+        {"type": "integer", "minimum": 0, "default": 0},
+    ),
+    param(
+        "f",
+        "Output format.",
+        {"type": "string", "enum": ["json", "geojson", "csv"], "default": "json"},
+    ),
+)
