@@ -90,22 +90,31 @@ def capacity_per_child(catalog: Catalog, layer: LayerData) -> tuple[np.ndarray, 
     return ratio, moe_ratio(places, children, np.zeros_like(places), children_moe)
 
 
+def unavailable_reason(catalog: Catalog, layer: LayerData, indicator: str) -> str | None:
+    """Why ``indicator`` cannot be a ranking input on ``layer``, or ``None`` if it can."""
+    if indicator == CAPACITY_PER_CHILD:
+        if "child-care" not in catalog.layers:
+            return "no child-care source loaded"
+        if "children_under_5_moe" not in layer.properties:
+            return "children_under_5 unavailable"
+        return None
+    if f"{indicator}_moe" in layer.properties:
+        return None
+    status = next((s for s in layer.status if s["indicator"] == indicator), {})
+    return str(status.get("reason") or f"{indicator} has no values on {layer.layer.id}")
+
+
 def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Input:
     """The estimates and MOEs of one input on ``layer``, or why it is unavailable."""
     ind = weighted.indicator
-    n = len(layer.records)
-    nothing = np.full(n, np.nan)
+    reason = unavailable_reason(catalog, layer, ind)
+    if reason is not None:
+        nothing = np.full(len(layer.records), np.nan)
+        return Input(weighted, False, reason, nothing, nothing, (0, 0))
     if ind == CAPACITY_PER_CHILD:
-        if "child-care" not in catalog.layers:
-            return Input(weighted, False, "no child-care source loaded", nothing, nothing, (0, 0))
-        if "children_under_5_moe" not in layer.properties:
-            return Input(weighted, False, "children_under_5 unavailable", nothing, nothing, (0, 0))
         est, moe = capacity_per_child(catalog, layer)
         return Input(weighted, True, "", est, moe, (0.0, np.inf), tables="CCLD, S1701")
     status = next((s for s in layer.status if s["indicator"] == ind), {})
-    if f"{ind}_moe" not in layer.properties:
-        reason = status.get("reason") or f"{ind} has no values on {layer.layer.id}"
-        return Input(weighted, False, str(reason), nothing, nothing, (0, 0))
     upper = 100.0 if INDICATORS[ind].is_percent else np.inf
     return Input(
         weighted,

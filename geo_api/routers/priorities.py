@@ -30,6 +30,7 @@ from geo_api.ranking import (
     Ranking,
     RankingCache,
     school_ranks,
+    unavailable_reason,
 )
 from geo_api.responses import cached_response
 
@@ -61,22 +62,24 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
     min_population = int_param(q.get("min_population"), "min_population", 0, 0, 10**7)
     if min_population and "population" not in layer.properties:
         raise InvalidParameter(f"min_population needs population, unavailable on {layer.layer.id}")
-    rankings: RankingCache = request.app.state.rankings
-    ranking = rankings.get(catalog, layer, program, weights, seed, draws, min_population)
+    # Check what can be scored before paying for the simulation.
+    reasons = {w.indicator: unavailable_reason(catalog, layer, w.indicator) for w in weights}
+    usable = [i for i in known if unavailable_reason(catalog, layer, i) is None]
     asked = {p.partition(":")[0].strip() for p in (q.get("weights") or "").split(",") if p}
-    missing = [i for i in ranking.inputs if not i.available and i.weighted.indicator in asked]
+    missing = {k: v for k, v in reasons.items() if v is not None and k in asked}
     if missing:
-        available = [i for i in known if f"{i}_moe" in layer.properties]
         raise InvalidParameter(
             f"weighted indicators unavailable on {layer.layer.id}: "
-            + "; ".join(f"{i.weighted.indicator} ({i.reason})" for i in missing),
-            valid=available,
+            + "; ".join(f"{k} ({v})" for k, v in missing.items()),
+            valid=usable,
         )
-    if not ranking.used:
+    if all(v is not None for v in reasons.values()):
         raise InvalidParameter(
             f"none of {program.id}'s inputs is available on {layer.layer.id}; give weights=",
-            valid=[i for i in known if f"{i}_moe" in layer.properties],
+            valid=usable,
         )
+    rankings: RankingCache = request.app.state.rankings
+    ranking = rankings.get(catalog, layer, program, weights, seed, draws, min_population)
     return ranking
 
 
