@@ -270,15 +270,14 @@ def priorities(
         if fmt == "csv":
             return to_csv_bytes([_flat(r) for r in doc["areas"]], _repro_columns(doc))
         layer = ranking.layer
+        at = [layer.by_id[row["id"]] for row in doc["areas"]]
         features = [
-            b'{"type":"Feature","id":'
-            + orjson.dumps(row["id"])
-            + b',"geometry":'
-            + layer.geometry_bytes[layer.by_id[row["id"]]]
+            layer.heads[i]
+            + layer.geometry_bytes[i]
             + b',"properties":'
             + orjson.dumps(_flat(row))
             + b"}"
-            for row in doc["areas"]
+            for i, row in zip(at, doc["areas"], strict=True)
         ]
         head = {k: v for k, v in doc.items() if k not in ("areas", "schools")}
         return (
