@@ -77,6 +77,17 @@ class LayerData:
         """Column values as a NumPy array (for filters and sorting)."""
         return self.frame[prop].to_numpy()
 
+    def status_of(self, indicator: str) -> dict[str, Any]:
+        """This layer's indicator-status row for ``indicator`` (empty when none)."""
+        return next((s for s in self.status if s["indicator"] == indicator), {})
+
+    def vintage_of(self, indicator: str) -> int | None:
+        """ACS end year of ``indicator`` on this layer, ``None`` when unknown."""
+        try:
+            return int(float(self.status_of(indicator).get("vintage")))
+        except (TypeError, ValueError):
+            return None
+
     def zoom_shapes(self, zoom: int) -> np.ndarray:
         """Shapely geometries simplified for web ``zoom`` (computed once, then kept)."""
         with self._lock:

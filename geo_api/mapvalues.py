@@ -33,11 +33,9 @@ class MapValues:
     notes: list[str]
 
 
-def vintage_text(vintage: object) -> str:
+def vintage_text(year: int | None) -> str:
     """``2022`` -> ``2022 (ACS 2018-2022 5-year)``."""
-    try:
-        year = int(float(str(vintage)))
-    except ValueError:
+    if year is None:
         return "unknown"
     return f"{year} (ACS {year - 4}-{year} 5-year)"
 
@@ -45,7 +43,7 @@ def vintage_text(vintage: object) -> str:
 def indicator_values(layer: LayerData, indicator: str) -> MapValues:
     """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
     meta = INDICATORS[indicator]
-    status = next((s for s in layer.status if s["indicator"] == indicator), {})
+    status = layer.status_of(indicator)
     tables = status.get("tables") or ""
     note = status.get("recipe_note") or ""
     source = f"{status.get('dataset', '')} table {tables}" + (f": {note}" if note else "")
@@ -54,7 +52,7 @@ def indicator_values(layer: LayerData, indicator: str) -> MapValues:
     return MapValues(
         label=meta.label,
         unit=meta.unit,
-        vintage=vintage_text(status.get("vintage")),
+        vintage=vintage_text(layer.vintage_of(indicator)),
         source=source,
         values=frame[indicator].to_numpy(dtype=float),
         moes=frame[f"{indicator}_moe"].to_numpy(dtype=float),

@@ -35,7 +35,7 @@ class Input:
     estimates: np.ndarray
     moes: np.ndarray
     bounds: tuple[float, float]
-    vintage: Any = None
+    vintage: int | None = None
     tables: str = ""
 
     @property
@@ -100,8 +100,9 @@ def unavailable_reason(catalog: Catalog, layer: LayerData, indicator: str) -> st
         return None
     if f"{indicator}_moe" in layer.properties:
         return None
-    status = next((s for s in layer.status if s["indicator"] == indicator), {})
-    return str(status.get("reason") or f"{indicator} has no values on {layer.layer.id}")
+    return str(
+        layer.status_of(indicator).get("reason") or f"{indicator} has no values on {layer.layer.id}"
+    )
 
 
 def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Input:
@@ -114,7 +115,6 @@ def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Inpu
     if ind == CAPACITY_PER_CHILD:
         est, moe = capacity_per_child(catalog, layer)
         return Input(weighted, True, "", est, moe, (0.0, np.inf), tables="CCLD, S1701")
-    status = next((s for s in layer.status if s["indicator"] == ind), {})
     upper = 100.0 if INDICATORS[ind].is_percent else np.inf
     return Input(
         weighted,
@@ -123,16 +123,9 @@ def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Inpu
         layer.values(ind).astype(float),
         layer.values(f"{ind}_moe").astype(float),
         (0.0, upper),
-        _year(status.get("vintage")),
-        str(status.get("tables") or ""),
+        layer.vintage_of(ind),
+        str(layer.status_of(ind).get("tables") or ""),
     )
-
-
-def _year(value: Any) -> int | None:
-    try:
-        return int(float(value))
-    except (TypeError, ValueError):
-        return None
 
 
 class RankingCache:
