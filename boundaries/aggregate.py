@@ -10,7 +10,12 @@ Maths (see ``boundaries.moe`` and docs/methods.md):
   Census zero-estimate rule applied across all summed pieces;
 * proportions divide the summed numerator by the summed denominator (never an average of
   tract percentages), MOE by the proportion formula with the ratio fallback;
-* medians are taken as published for whole tracts and are "not aggregable" elsewhere.
+* medians are taken as published for whole tracts and are "not aggregable" elsewhere;
+* on the tract layer, an indicator whose source publishes the tract's percentage and its
+  MOE (``Recipe.published``: S1701 ``C03_*``, SVI ``EP_*``/``MP_*``) is served as
+  published; the formulas fill in only tracts without a published figure;
+* on aggregated layers, reliability is capped where most of a feature is allocated from
+  split tracts (:mod:`boundaries.allocation`), and ``allocated_share`` says how much.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from boundaries.allocation import allocation_note, cap_reliability
 from boundaries.indicators import CATALOGUE, Indicator, Recipe
 from boundaries.moe import coefficient_of_variation, moe_proportion, moe_ratio, reliability_classes
 
@@ -131,6 +137,8 @@ def indicator_values(
         notes[empty_universe] = f"{ind.id}: nobody in the universe ({ind.universe})"
         if ind.is_percent:
             est, moe = est * 100.0, moe * 100.0
+        if whole_tracts and recipe.published:
+            est, moe = _published(values, recipe.published, est, moe, notes)
     no_value = est.isna() & (notes == "")
     notes[no_value] = f"{ind.id}: no tract estimate published for this area"
     no_moe = est.notna() & moe.isna()
@@ -140,6 +148,23 @@ def indicator_values(
     out[f"{ind.id}_cv"] = coefficient_of_variation(est, moe) * 100.0
     out[f"{ind.id}_reliability"] = reliability_classes(est.to_numpy(), moe.to_numpy())
     return _finish(out, ind), notes
+
+
+def _published(
+    values: pd.DataFrame, variable: str, est: pd.Series, moe: pd.Series, notes: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Tract estimates and MOEs as the source publishes them, where it does.
+
+    Derived values stay only for tracts without a published estimate. A published
+    estimate replaces a derived "nobody in the universe" note.
+    """
+    pub = values[values["variable"] == variable].drop_duplicates("GEOID").set_index("GEOID")
+    pub = pub.reindex(est.index)
+    use = pub["estimate"].notna()
+    est = est.where(~use, pub["estimate"])
+    moe = moe.where(~use, pub["moe"])
+    notes[use] = ""
+    return est, moe
 
 
 def _finish(out: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
@@ -156,11 +181,14 @@ def layer_values(
     feature_ids: pd.Series,
     choices: dict[str, Choice],
     whole_tracts: bool = False,
+    allocation: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Available catalogue indicators for one layer: 4 columns each plus ``data_notes``.
 
     Unavailable indicators get no columns (an all-null column would read as data); the
-    store's ``indicator_status`` table says why they are missing.
+    store's ``indicator_status`` table says why they are missing. ``allocation``
+    (:func:`boundaries.allocation.allocation_stats`) adds ``allocated_share`` and caps
+    every ``_reliability`` column of features whose figures are mostly allocated.
     """
     frames, notes = [], []
     for choice in choices.values():
@@ -170,6 +198,24 @@ def layer_values(
         frames.append(frame)
         notes.append(note)
     out = pd.concat(frames, axis=1)
+    if allocation is not None:
+        stats = allocation.reindex(out.index)
+        cap = stats["cap"].where(stats["cap"].notna(), None)
+        for col in [c for c in out.columns if c.endswith("_reliability")]:
+            out[col] = cap_reliability(out[col], cap)
+        out["allocated_share"] = stats["allocated_share"].astype("float64")
+        notes.append(
+            pd.Series(
+                [
+                    allocation_note(s, r, c)
+                    for s, r, c in zip(
+                        stats["allocated_share"], stats["allocation_ratio"], cap, strict=True
+                    )
+                ],
+                index=out.index,
+                dtype=object,
+            )
+        )
     joined = pd.concat(notes, axis=1).apply(lambda row: "; ".join(n for n in row if n), axis=1)
     out["data_notes"] = joined.where(joined != "", None)
     return out.reset_index().rename(columns={"feature": "id"})
@@ -178,5 +224,11 @@ def layer_values(
 def identity_crosswalk(tract_ids: pd.Series) -> pd.DataFrame:
     """The tract layer's own crosswalk: every tract to itself with weight 1."""
     return pd.DataFrame(
-        {"tract": tract_ids.to_numpy(), "feature": tract_ids.to_numpy(), "weight": 1.0}
-    ).assign(method="whole")
+        {
+            "tract": tract_ids.to_numpy(),
+            "feature": tract_ids.to_numpy(),
+            "weight": 1.0,
+            "method": "whole",
+            "area_weight": 1.0,
+        }
+    )

@@ -21,11 +21,20 @@ import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
 from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
-from boundaries.crosswalk import compute_crosswalk, coverage, land_tracts
+from boundaries.allocation import CAP_LOW_RATIO, CAP_MEDIUM_SHARE, allocation_stats
+from boundaries.crosswalk import Coverage, compute_crosswalk, coverage, land_tracts
 from boundaries.indicators import INDICATORS
 from boundaries.layers import AGGREGATE_LAYERS, LAYERS
 from boundaries.store import Store, content_checksum, write_store
-from loaders import acs_extracts, cde_schools, child_care, county_boundaries, svi, tiger
+from loaders import (
+    acs_extracts,
+    cde_schools,
+    child_care,
+    county_boundaries,
+    population,
+    svi,
+    tiger,
+)
 from loaders.census_api import census_key_or_warn, load_acs_tracts
 from loaders.errors import SourceError
 from loaders.sources import SOURCES, Fetcher
@@ -36,6 +45,8 @@ CHILD_CARE_RESOURCES = (
     "4b5cc48d-03b1-4f42-a7d1-b9816903eb2b",  # family child-care homes
 )
 STORE_FORMAT = 1
+#: below this share of its population in tracts with a polygon, a feature's notes say so
+POPULATION_COVERAGE_NOTE = 0.99
 
 
 def sha256_file(path: Path) -> str:
@@ -109,6 +120,14 @@ def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeo
         land = tiger.load_land_mask(ctx.path("land"))
     with ctx.step("tracts", "tracts"):
         layers["tracts"], repaired["tracts"] = tiger.load_tracts(ctx.path("tracts"))
+    if not ctx.fetcher.live and ctx.fetcher.has(SOURCES["tracts-supplement"]):
+        # the statewide TIGER file holds every tract; a mirror may need a supplement
+        with ctx.step("supplementary tracts", "tracts-supplement"):
+            extra, fixed = tiger.load_tracts(
+                ctx.path("tracts-supplement"), source="tracts-supplement"
+            )
+            layers["tracts"] = tiger.add_tracts(layers["tracts"], extra, "tracts-supplement")
+            repaired["tracts"] += fixed
     with ctx.step("cities", "places"):
         layers["cities"], repaired["cities"] = tiger.load_cities(ctx.path("places"), land)
     with ctx.step("school districts", "school-districts"):
@@ -179,7 +198,7 @@ def load_tract_values(
                     for ind in INDICATORS.values()
                     for r in ind.recipes
                     if r.dataset in ("acs5", "acs5/subject")
-                    for v in r.variables
+                    for v in (*r.variables, *((r.published,) if r.published else ()))
                 }
             )
             with ctx.step(f"ACS {acs_year} 5-year tables (Census API)", "census-api"):
@@ -219,7 +238,15 @@ def load_tract_values(
     return tidy
 
 
-def _status_rows(layer_id: str, choices: dict, method: str) -> list[dict[str, Any]]:
+def _status_rows(
+    layer_id: str, choices: dict, method: str, tidy: pd.DataFrame | None = None
+) -> list[dict[str, Any]]:
+    """One indicator-status row per indicator for ``layer_id``.
+
+    ``tidy`` is given for the tract layer: ``published`` then names the variable whose
+    published percentage and MOE the tracts carry (derived formulas fill the rest).
+    """
+    loaded = set(tidy["variable"]) if tidy is not None else set()
     rows = []
     for ind_id, ch in choices.items():
         ind = INDICATORS[ind_id]
@@ -227,6 +254,7 @@ def _status_rows(layer_id: str, choices: dict, method: str) -> list[dict[str, An
         reason = ch.reason
         if ch.available and ind.kind == "median" and layer_id != "tracts":
             status, reason = "not aggregable", "a median cannot be summed; no distribution table"
+        published = ch.recipe.published if ch.recipe and ch.recipe.published in loaded else None
         rows.append(
             {
                 "layer": layer_id,
@@ -239,6 +267,7 @@ def _status_rows(layer_id: str, choices: dict, method: str) -> list[dict[str, An
                 "recipe_note": ch.recipe.note if ch.recipe else None,
                 "vintage": ch.vintage,
                 "reason": reason,
+                "published": published,
             }
         )
     return rows
@@ -294,6 +323,60 @@ def county_check(layers: dict[str, gpd.GeoDataFrame], choices: dict) -> dict[str
     return result
 
 
+def load_centres(ctx: BuildContext) -> gpd.GeoDataFrame | None:
+    """2020 block-group centres of population, or ``None`` (then area weights are used)."""
+    spec = SOURCES["population"]
+    if not ctx.fetcher.has(spec):
+        ctx.unavailable["population"] = (
+            "no 2020 block-group population file: split tracts are divided by land area"
+        )
+        ctx.progress("– block-group population: not in the mirror, area weights used")
+        return None
+    with ctx.step("2020 block-group centres of population", "population"):
+        return population.load_blockgroup_centers(ctx.path("population"))
+
+
+def _tract_population(
+    centres: gpd.GeoDataFrame | None, tracts: gpd.GeoDataFrame
+) -> pd.Series | None:
+    """People per tract for allocation shares: 2020 Census counts, else the ACS estimate."""
+    if centres is not None:
+        return centres.groupby("tract")["population"].sum()
+    if "population" in tracts.columns:
+        return tracts.set_index("id")["population"].astype(float)
+    return None
+
+
+def allocation_method(crosswalk: pd.DataFrame) -> str:
+    """How a layer's split tracts were divided, in words for ``/collections/{layer}``."""
+    methods = set(crosswalk["method"])
+    if methods == {"whole"}:
+        return "whole tracts"
+    if "population" in methods:
+        return "apportioned by 2020 block-group population (centre in polygon)"
+    return "apportioned by land area"
+
+
+def add_coverage(frame: gpd.GeoDataFrame, cov: Coverage) -> gpd.GeoDataFrame:
+    """Add ``tract_coverage`` and ``population_coverage`` (0-1) with a note when incomplete."""
+    frame = frame.copy()
+    frame["tract_coverage"] = frame["id"].map(cov.features)
+    if cov.population:
+        frame["population_coverage"] = frame["id"].map(cov.population).astype("float64")
+        notes = []
+        for note, share in zip(frame["data_notes"], frame["population_coverage"], strict=True):
+            extra = ""
+            if pd.notna(share) and share < POPULATION_COVERAGE_NOTE:
+                extra = (
+                    f"population_coverage {100 * share:.1f}%: the rest of this area's 2020 "
+                    "population lives in census tracts without a polygon, missing from "
+                    "every figure"
+                )
+            notes.append("; ".join(n for n in (note, extra) if isinstance(n, str) and n) or None)
+        frame["data_notes"] = notes
+    return frame
+
+
 def build_store(
     fetcher: Fetcher,
     store_path: Path,
@@ -306,6 +389,7 @@ def build_store(
     started = time.perf_counter()
     ctx = BuildContext(fetcher=fetcher, progress=progress)
     layers, land = load_layers(ctx)
+    centres = load_centres(ctx)
     tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir)
     choices = choose_recipes(tidy)
 
@@ -313,33 +397,43 @@ def build_store(
     tract_ids = set(tracts["id"])
     with_values = set(tidy["GEOID"])
     crosswalks = [identity_crosswalk(tracts["id"]).assign(layer="tracts")]
-    status_rows = _status_rows("tracts", choices, "whole tracts")
-    coverage_rows = []
+    status_rows = _status_rows("tracts", choices, "whole tracts", tidy)
+    coverage_rows: list[dict[str, Any]] = []
     coverage_report: dict[str, Any] = {}
     with ctx.step("tract indicators", "acs"):
         values = layer_values(tidy, crosswalks[0], tracts["id"], choices, whole_tracts=True)
         layers["tracts"] = tracts.merge(values, on="id", validate="one_to_one")
     with ctx.step("clip tracts to land", "land"):
         tl = land_tracts(tracts, land)
+    tract_population = _tract_population(centres, layers["tracts"])
     for layer_id in AGGREGATE_LAYERS:
         with ctx.step(f"crosswalk and indicators: {layer_id}", layer_id):
             layer = layers[layer_id]
-            cw = compute_crosswalk(tl, layer)
-            method = "whole tracts" if (cw["method"] == "whole").all() else "apportioned"
-            cov = coverage(layer_id, layer, tl, cw, land)
-            values = layer_values(tidy, cw, layer["id"], choices)
-            layers[layer_id] = layer.merge(values, on="id", validate="one_to_one")
-            layers[layer_id]["tract_coverage"] = layers[layer_id]["id"].map(cov.features)
+            cw = compute_crosswalk(tl, layer, centres)
+            method = allocation_method(cw)
+            cov = coverage(layer_id, layer, tl, cw, land, centres)
+            allocation = None
+            if tract_population is not None:
+                allocation = allocation_stats(cw, tract_population)
+            values = layer_values(tidy, cw, layer["id"], choices, allocation=allocation)
+            merged = layer.merge(values, on="id", validate="one_to_one")
+            layers[layer_id] = add_coverage(merged, cov)
             crosswalks.append(cw.assign(layer=layer_id))
             status_rows += _status_rows(layer_id, choices, method)
             coverage_rows += [
-                {"layer": layer_id, "feature": f, "covered_share": s}
+                {
+                    "layer": layer_id,
+                    "feature": f,
+                    "covered_share": s,
+                    "population_share": cov.population.get(f),
+                }
                 for f, s in cov.features.items()
             ]
             coverage_report[layer_id] = {
                 "method": method,
                 "area_share": cov.area_share,
                 "incomplete": cov.incomplete(),
+                "population_incomplete": cov.population_incomplete(),
                 "no_tracts": cov.no_tracts,
             }
     value_cols = [
@@ -370,6 +464,12 @@ def build_store(
         },
         "coverage": coverage_report,
         "tracts_with_values_but_no_geometry": sorted(with_values - tract_ids),
+        "allocation": {
+            "method": "population" if centres is not None else "area",
+            "population_source": "population" if centres is not None else None,
+            "cap_medium_share": CAP_MEDIUM_SHARE,
+            "cap_low_ratio": CAP_LOW_RATIO,
+        },
         "tracts_without_values": sorted(tract_ids - with_values),
         "county_check": county_check(layers, choices),
         "indicators": indicator_manifest(choices),

@@ -6,12 +6,21 @@ water holds no households. Rules:
 
 * a tract with ≥ 99% of its land area inside a feature is assigned to it whole
   (weight 1, method ``whole``), and its slivers (< 1%) elsewhere in the layer are ignored;
-* otherwise it is apportioned: weight = share of the tract's land area in the feature
-  (method ``area``), or share of its population when block-level population points are
-  given (method ``population``).
+* otherwise the tract is *split* and apportioned by population (method ``population``):
+  its weight in a feature is the share of its people, placed at the 2020 Census
+  block-group centres of population (:mod:`loaders.population`), whose centre lies in
+  that feature. The denominator is the tract's own population whose centres lie on the
+  tract's land, so the weights of a tract over a layer that tiles the county sum to 1;
+* without centres (no population file loaded, or a tract whose groups hold nobody), the
+  share of the tract's land area (method ``area``) is the fallback.
 
-The crosswalk frame has columns ``tract`` (GEOID), ``feature`` (feature id),
-``weight`` (float, 0-1], ``method`` (``whole``/``area``/``population``).
+docs/methods.md compares centre-in-polygon with area weights and with Voronoi cells of
+the centres on the real county data: centre-in-polygon was the most accurate.
+
+The crosswalk frame has columns ``tract`` (GEOID), ``feature`` (feature id), ``weight``
+(float, 0-1], ``method`` (``whole``/``population``/``area``) and ``area_weight`` (the
+land-area share, kept so the aggregation can tell how much the allocation method
+matters for a feature).
 """
 
 from __future__ import annotations
@@ -23,24 +32,37 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-AREA_CRS = "EPSG:3310"
+from loaders.geometry import AREA_CRS
+
 WHOLE_SHARE = 0.99
 #: intersections smaller than this (m²) are boundary noise between different sources
 MIN_PIECE_M2 = 1.0
+CROSSWALK_COLUMNS = ["tract", "feature", "weight", "method", "area_weight"]
 
 
 @dataclass
 class Coverage:
-    """How well the tracts cover a layer. ``features`` maps feature id → covered share."""
+    """How well the tracts cover a layer.
+
+    ``features`` maps feature id → share of its land area covered by tract polygons;
+    ``population`` maps feature id → share of its 2020 population (block-group centres
+    inside it) that lives in tracts with a polygon (only when centres are loaded; a
+    feature with no centre inside is left out).
+    """
 
     layer: str
     area_share: float
     features: dict[str, float] = field(default_factory=dict)
     no_tracts: list[str] = field(default_factory=list)
+    population: dict[str, float] = field(default_factory=dict)
 
     def incomplete(self, threshold: float = 0.99) -> dict[str, float]:
         """Features whose land area is less than ``threshold`` covered by tracts."""
         return {k: v for k, v in self.features.items() if v < threshold}
+
+    def population_incomplete(self, threshold: float = 0.99) -> dict[str, float]:
+        """Features of which less than ``threshold`` of the population has tract values."""
+        return {k: v for k, v in self.population.items() if v < threshold}
 
 
 def land_tracts(tracts: gpd.GeoDataFrame, land: BaseGeometry | None) -> gpd.GeoDataFrame:
@@ -57,13 +79,14 @@ def land_tracts(tracts: gpd.GeoDataFrame, land: BaseGeometry | None) -> gpd.GeoD
 def compute_crosswalk(
     tracts_land: gpd.GeoDataFrame,
     layer: gpd.GeoDataFrame,
-    blocks: gpd.GeoDataFrame | None = None,
+    centres: gpd.GeoDataFrame | None = None,
 ) -> pd.DataFrame:
     """Crosswalk from tracts (already :func:`land_tracts`) to ``layer`` features.
 
-    ``blocks``: optional points with a ``population`` column; when given, apportioned
-    weights are population shares instead of area shares (whole-tract assignment still
-    follows the 99% area rule).
+    ``centres``: optional block-group centres of population (``tract``, ``population``,
+    point geometry; :func:`loaders.population.load_blockgroup_centers`). When given, split
+    tracts are apportioned by the population whose centre lies in each feature; without
+    them, by land area. Whole-tract assignment follows the 99% land-area rule either way.
     """
     feats = layer[["id", "geometry"]].to_crs(AREA_CRS).rename(columns={"id": "feature"})
     tr = tracts_land.rename(columns={"id": "tract"})
@@ -83,35 +106,65 @@ def compute_crosswalk(
             "tract": pieces.loc[whole, "tract"],
             "feature": pieces.loc[whole, "feature"],
             "weight": 1.0,
+            "method": "whole",
+            "area_weight": pieces.loc[whole, "share"],
         }
-    ).assign(method="whole")
-
+    )
     split = pieces[~whole & ~sliver]
-    if blocks is not None and len(split):
-        weights = _population_weights(split, blocks)
-        method = "population"
-    else:
-        weights = split["share"].to_numpy()
-        method = "area"
+    weights = split["share"].to_numpy()
+    method = np.full(len(split), "area", dtype=object)
+    if centres is not None and len(split):
+        pop_weights = population_weights(split, tr, centres)
+        known = ~np.isnan(pop_weights)
+        weights = np.where(known, pop_weights, weights)
+        method[known] = "population"
     out_split = pd.DataFrame(
-        {"tract": split["tract"], "feature": split["feature"], "weight": weights}
-    ).assign(method=method)
+        {
+            "tract": split["tract"],
+            "feature": split["feature"],
+            "weight": weights,
+            "method": method,
+            "area_weight": split["share"],
+        }
+    )
     out = pd.concat([out_whole, out_split], ignore_index=True)
     out = out[out["weight"] > 0]
-    return out.sort_values(["feature", "tract"]).reset_index(drop=True)
+    return out.sort_values(["feature", "tract"]).reset_index(drop=True)[CROSSWALK_COLUMNS]
 
 
-def _population_weights(pieces: gpd.GeoDataFrame, blocks: gpd.GeoDataFrame) -> np.ndarray:
-    pts = blocks[["population", "geometry"]].to_crs(AREA_CRS)
-    joined = gpd.sjoin(pts, pieces[["tract", "feature", "geometry"]], predicate="within")
-    pop = joined.groupby(["tract", "feature"])["population"].sum()
-    total = pop.groupby(level="tract").sum()
-    keys = list(zip(pieces["tract"], pieces["feature"], strict=True))
-    piece_pop = np.array([pop.get(k, 0.0) for k in keys])
-    tract_pop = np.array([total.get(t, 0.0) for t in pieces["tract"]])
+def population_weights(
+    pieces: gpd.GeoDataFrame, tracts_land: gpd.GeoDataFrame, centres: gpd.GeoDataFrame
+) -> np.ndarray:
+    """Population share of each (tract, feature) piece, NaN where the tract has nobody.
+
+    Each centre counts only inside its own tract (the GEOID says which), so a centre
+    that an imprecise boundary puts in a neighbouring tract is not counted twice. The
+    denominator is the population of the tract's centres that lie on the tract's land:
+    for a layer that tiles the county the weights of a tract sum to 1, while people
+    outside every feature of a layer that does not (a city's unincorporated
+    neighbours) stay outside. The few centres off their tract's land polygon (coastal
+    clipping) are left out of both sides.
+    """
+    pts = centres[["tract", "population", "geometry"]].to_crs(AREA_CRS)
+    pts = pts[pts["tract"].isin(set(pieces["tract"]))]
+    on_land = gpd.sjoin(
+        pts, tracts_land[["tract", "geometry"]].rename(columns={"tract": "own"}), predicate="within"
+    )
+    on_land = on_land[on_land["tract"] == on_land["own"]]
+    tract_pop = on_land.groupby("tract")["population"].sum()
+    inside = gpd.sjoin(
+        pts,
+        pieces[["tract", "feature", "geometry"]].rename(columns={"tract": "own"}),
+        predicate="within",
+    )
+    inside = inside[inside["tract"] == inside["own"]]
+    piece_pop = inside.groupby(["tract", "feature"])["population"].sum()
+    keys = pd.MultiIndex.from_arrays([pieces["tract"], pieces["feature"]])
+    numerator = piece_pop.reindex(keys).fillna(0.0).to_numpy()
+    denominator = tract_pop.reindex(pieces["tract"]).fillna(0.0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        # a tract with no block population falls back to its area share
-        return np.where(tract_pop > 0, piece_pop / tract_pop, pieces["share"].to_numpy())
+        share = np.where(denominator > 0, numerator / denominator, np.nan)
+    return np.minimum(share, 1.0)
 
 
 def coverage(
@@ -120,8 +173,14 @@ def coverage(
     tracts_land: gpd.GeoDataFrame,
     crosswalk: pd.DataFrame,
     land: BaseGeometry | None,
+    centres: gpd.GeoDataFrame | None = None,
 ) -> Coverage:
-    """Share of each feature's land area covered by the tract layer, and features with none."""
+    """Share of each feature's land area (and population) covered by the tract layer.
+
+    With ``centres`` (block-group centres of the whole county, including tracts that
+    have no polygon), each feature also gets the share of its people who live in tracts
+    the layer has: the rest are missing from every figure of that feature.
+    """
     feats = layer[["id", "geometry"]].to_crs(AREA_CRS)
     if land is not None:
         mask = gpd.GeoSeries([land], crs=layer.crs).to_crs(AREA_CRS).iloc[0]
@@ -133,9 +192,19 @@ def coverage(
     total = float(feats.geometry.area.sum())
     area_share = float(feats.geometry.intersection(union).area.sum() / total) if total else 0.0
     with_tracts = set(crosswalk["feature"])
+    population: dict[str, float] = {}
+    if centres is not None:
+        pts = centres[["tract", "population", "geometry"]].to_crs(AREA_CRS)
+        inside = gpd.sjoin(pts, feats[["id", "geometry"]], predicate="within")
+        have = inside["tract"].isin(set(tracts_land["id"]))
+        total_pop = inside.groupby("id")["population"].sum()
+        have_pop = inside[have].groupby("id")["population"].sum().reindex(total_pop.index)
+        ratio = (have_pop.fillna(0.0) / total_pop).where(total_pop > 0)
+        population = {k: round(float(v), 6) for k, v in ratio.dropna().items()}
     return Coverage(
         layer=layer_id,
         area_share=round(area_share, 6),
         features=shares,
         no_tracts=sorted(set(feats["id"]) - with_tracts),
+        population=population,
     )

@@ -26,6 +26,8 @@ class Recipe:
     numerator: tuple[str, ...]
     denominator: tuple[str, ...] = ()
     note: str = ""
+    #: variable holding the tract percentage (and MOE) as the source publishes it
+    published: str = ""
 
     @property
     def variables(self) -> tuple[str, ...]:
@@ -144,7 +146,8 @@ CATALOGUE: tuple[Indicator, ...] = (
                 ("SVI_NOINT",),
                 ("SVI_HH",),
                 note="CDC/ATSDR SVI E_NOINT / E_HH (households without an internet "
-                "subscription; ACS S2801)",
+                "subscription; ACS S2801); tracts as published (EP_NOINT, MP_NOINT)",
+                published="SVI_EP_NOINT",
             ),
         ),
     ),
@@ -251,8 +254,14 @@ CATALOGUE: tuple[Indicator, ...] = (
         "percent",
         ("community-schools", "la-deal", "early-care"),
         (
+            Recipe(
+                "acs5/subject",
+                ("S1701_C02_001",),
+                ("S1701_C01_001",),
+                note="S1701 (from B17001); tracts as published (S1701_C03_001)",
+                published="S1701_C03_001",
+            ),
             Recipe("acs5", ("B17001_002",), ("B17001_001",)),
-            Recipe("acs5/subject", ("S1701_C02_001",), ("S1701_C01_001",)),
         ),
     ),
     Indicator(
@@ -262,7 +271,15 @@ CATALOGUE: tuple[Indicator, ...] = (
         "proportion",
         "percent",
         ("early-care",),
-        (Recipe("acs5/subject", ("S1701_C02_003",), ("S1701_C01_003",)),),
+        (
+            Recipe(
+                "acs5/subject",
+                ("S1701_C02_003",),
+                ("S1701_C01_003",),
+                note="S1701 line 003; tracts as published (S1701_C03_003)",
+                published="S1701_C03_003",
+            ),
+        ),
     ),
     Indicator(
         "below_150_poverty_pct",

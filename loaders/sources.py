@@ -55,6 +55,21 @@ SOURCES: dict[str, SourceSpec] = {
             "2020",
         ),
         SourceSpec(
+            "tracts-supplement",
+            # mirror only: the statewide TIGER/Line file above already holds every tract
+            "",
+            "tracts/la_county_tracts_2020_supplement.geojson",
+            "Census TIGER/Line 2023 polygon of 2020 tract 06037920200 (mirror supplement)",
+            "2020",
+        ),
+        SourceSpec(
+            "population",
+            "https://www2.census.gov/geo/docs/reference/cenpop2020/blkgrp/CenPop2020_Mean_BG06.txt",
+            "population/la_county_blockgroup_centers_of_population_2020.csv",
+            "2020 Census centers of population by block group (population weights)",
+            "2020",
+        ),
+        SourceSpec(
             "land",
             f"{TIGER}/GENZ2019/shp/cb_2019_06_tract_500k.zip",
             "tracts/la_county_tracts_2010_cb2019_500k.geojson",

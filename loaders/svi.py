@@ -4,7 +4,8 @@
 estimate, moe, table, dataset, vintage, note``; no geometry). Each ``E_<X>``/``M_<X>``
 pair of the SVI file becomes variable ``SVI_<X>`` (``SVI_NOINT``: households without an
 internet subscription, ``SVI_HH``: households, ``SVI_POV150``, ``SVI_NOHSDP``,
-``SVI_LIMENG``, ``SVI_AGE17``, ``SVI_TOTPOP`` …), table ``SVI<year>``, dataset
+``SVI_LIMENG``, ``SVI_AGE17``, ``SVI_TOTPOP`` …) and each ``EP_<X>``/``MP_<X>`` pair (the
+percentage and its MOE as CDC publishes them) becomes ``SVI_EP_<X>``, table ``SVI<year>``, dataset
 ``cdc-svi``. The SVI's own missing code −999 becomes null with a note. ``vintage`` is the
 last ACS year behind the SVI release (SVI 2022 = ACS 2018-2022).
 
@@ -40,6 +41,12 @@ def load_svi(
         (f"SVI_{c[2:]}", c, f"M_{c[2:]}")
         for c in wide.columns
         if c.startswith("E_") and f"M_{c[2:]}" in wide.columns
+    ]
+    # published percentages and their MOEs (EP_NOINT/MP_NOINT → SVI_EP_NOINT)
+    pairs += [
+        (f"SVI_EP_{c[3:]}", c, f"MP_{c[3:]}")
+        for c in wide.columns
+        if c.startswith("EP_") and f"MP_{c[3:]}" in wide.columns
     ]
     cols = [c for _, e, m in pairs for c in (e, m)]
     wide = collapse_repeats(wide[["GEOID", *cols]], cols, source)

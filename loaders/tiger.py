@@ -48,6 +48,19 @@ def load_tracts(path: Path, source: str = "tracts") -> tuple[gpd.GeoDataFrame, i
     return polygon_layer(frame, ids.to_numpy(), names.to_numpy(), source)
 
 
+def add_tracts(tracts: gpd.GeoDataFrame, extra: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """``tracts`` with the tracts of ``extra`` (a supplement file) appended, sorted by id.
+
+    A supplement exists to fill gaps, so a tract it repeats is an error, not a silent
+    replacement: two polygons for one GEOID would double its people in every aggregate.
+    """
+    repeated = sorted(set(tracts["id"]) & set(extra["id"]))
+    if repeated:
+        raise SourceFormatError(source, f"tracts already in the tract file: {repeated[:5]}")
+    joined = pd.concat([tracts, extra.to_crs(tracts.crs)], ignore_index=True)
+    return gpd.GeoDataFrame(joined, crs=tracts.crs).sort_values("id").reset_index(drop=True)
+
+
 def load_land_mask(path: Path, source: str = "land") -> BaseGeometry:
     """LA County's land outline (EPSG:4326) from shoreline-clipped cartographic tracts.
 

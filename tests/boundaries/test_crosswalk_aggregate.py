@@ -4,8 +4,9 @@ import math
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
-from shapely.geometry import Point, box
+from shapely.geometry import box
 
 from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
 from boundaries.crosswalk import compute_crosswalk, coverage, land_tracts
@@ -50,23 +51,6 @@ def test_overlapping_layer_assigns_a_tract_whole_to_two_features():
     )
     cw = compute_crosswalk(land_tracts(tracts, None), layer)
     assert len(cw) == 6 and (cw.weight == 1.0).all()
-
-
-def test_population_weights_follow_blocks():
-    blocks = gpd.GeoDataFrame(
-        {"population": [90.0, 10.0]},
-        geometry=[
-            Point(shapes.X0 + 1.2 * shapes.D, shapes.Y0 + 0.5 * shapes.D),
-            Point(shapes.X0 + 1.8 * shapes.D, shapes.Y0 + 0.5 * shapes.D),
-        ],
-        crs="EPSG:4326",
-    )
-    cw = compute_crosswalk(
-        land_tracts(shapes.tract_frame(), None), shapes.neighborhood_frame(), blocks=blocks
-    )
-    w = _weights(cw)
-    assert w[("06037000200", "west")] == pytest.approx(0.9)
-    assert set(cw[cw.weight < 1]["method"]) == {"population"}
 
 
 def test_coverage_reports_features_without_tracts():
@@ -142,3 +126,44 @@ def test_empty_universe_and_unavailable_indicators():
     # a zero count with an MOE is shown as 0 and flagged low reliability
     assert vals.loc["06037000300", "population"] == 0
     assert vals.loc["06037000300", "population_reliability"] == "low"
+
+
+def _s1701_rows() -> pd.DataFrame:
+    rows = []
+    # tract A publishes its rate; tract B's published rate is "-" (null); C has none at all
+    data = {
+        "S1701_C01_001": [(2000, 150), (3000, 200), (1000, 90)],
+        "S1701_C02_001": [(300, 80), (600, 120), (100, 40)],
+        "S1701_C03_001": [(15.0, 3.9), (None, None)],
+    }
+    ids = list(shapes.tract_frame()["id"])
+    for var, pairs in data.items():
+        for gid, (e, m) in zip(ids, pairs, strict=False):
+            rows.append((gid, var, e, m, "S1701", "acs5/subject", 2022, None))
+    return pd.DataFrame(
+        rows,
+        columns=["GEOID", "variable", "estimate", "moe", "table", "dataset", "vintage", "note"],
+    ).astype({"estimate": "float64", "moe": "float64"})
+
+
+def test_tracts_serve_published_rates_and_aggregates_derive_them():
+    tidy = pd.concat([shapes.tidy_values(), _s1701_rows()], ignore_index=True)
+    choices = choose_recipes(tidy)
+    assert choices["poverty_pct"].recipe.published == "S1701_C03_001"
+    tracts = shapes.tract_frame()
+    on_tracts = layer_values(
+        tidy, identity_crosswalk(tracts["id"]), tracts["id"], choices, whole_tracts=True
+    ).set_index("id")
+    # A: the published 15.0 ± 3.9, not the derived 300/2000 with the proportion MOE
+    assert on_tracts.loc["06037000100", "poverty_pct"] == 15.0
+    assert on_tracts.loc["06037000100", "poverty_pct_moe"] == 3.9
+    derived_moe = 100 * math.sqrt(80**2 - 0.15**2 * 150**2) / 2000
+    assert derived_moe != pytest.approx(3.9, abs=0.05)
+    # B and C publish no rate: derived from the counts
+    assert on_tracts.loc["06037000200", "poverty_pct"] == pytest.approx(20.0)
+    assert on_tracts.loc["06037000300", "poverty_pct"] == pytest.approx(10.0)
+    cw = compute_crosswalk(land_tracts(tracts, None), shapes.neighborhood_frame())
+    hoods = layer_values(tidy, cw, shapes.neighborhood_frame()["id"], choices).set_index("id")
+    wb = cw.set_index(["tract", "feature"]).weight[("06037000200", "west")]
+    expected = 100 * (300 + wb * 600) / (2000 + wb * 3000)
+    assert hoods.loc["west", "poverty_pct"] == pytest.approx(expected, rel=1e-12)
