@@ -357,11 +357,21 @@ def allocation_method(crosswalk: pd.DataFrame) -> str:
     return "apportioned by land area"
 
 
+NO_CENTRE_NOTE = (
+    "no 2020 block-group centre of population lies in this area, so no share of the census "
+    "tracts around it is assigned to it: its figures are unknown (few or no residents), "
+    "not zero"
+)
+
+
 def add_coverage(frame: gpd.GeoDataFrame, cov: Coverage) -> gpd.GeoDataFrame:
     """Add ``tract_coverage`` and ``population_coverage`` (0-1) with a note when incomplete."""
     frame = frame.copy()
     frame["tract_coverage"] = frame["id"].map(cov.features)
     if cov.population:
+        # land with tracts but no centre of population: nobody is assigned to it
+        empty = frame["id"].isin(cov.no_tracts) & (frame["tract_coverage"] > 0)
+        frame.loc[empty, "data_notes"] = NO_CENTRE_NOTE
         frame["population_coverage"] = frame["id"].map(cov.population).astype("float64")
         notes = []
         for note, share in zip(frame["data_notes"], frame["population_coverage"], strict=True):

@@ -19,10 +19,14 @@ understates the uncertainty. For every draw the percentiles, scores and ranks ar
 recomputed; the 5th and 95th percentiles of an area's ranks give its 90% rank interval.
 The generator is NumPy's PCG64 seeded with ``seed``: the same seed gives the same output.
 
-The reported rank is the rank of the point estimates. At the very top an area's interval
-can lie wholly below its rank (rank 1, interval 2-7): with noise in every input, some
-other area overtakes it in most draws. That is information, not an error: it says how
-sure the first place is.
+The reported rank is the rank of the point estimates; ``rank_median`` beside it is the
+median of the simulated ranks. At the very top of a list the simulated ranks can lie
+wholly below the point rank (rank 1, simulated 2-7): with noise in every input, some
+other area overtakes it in most draws, because an extreme can only move one way. The
+reported interval is therefore the 5th-95th percentile range of the simulated ranks
+*extended to include the reported rank* (``extended`` marks where that happened): it
+still covers at least 90% of the draws, and a planner never reads a rank that lies
+outside its own interval.
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class Scores:
 
     ``rank`` is 1 for the most need; ``rank_low``/``rank_high`` bound the 90% interval;
     ``p_top`` is the share of draws in which the area is in the top ``TOP``;
+    ``rank_median`` is the median simulated rank and ``extended`` says where the 5th-95th
+    percentile range was widened to contain ``rank``;
     ``percentiles`` (n × inputs) are the point-estimate percentiles; ``score_moe`` is the
     90% half-width of the simulated score.
     """
@@ -55,6 +61,8 @@ class Scores:
     score_moe: np.ndarray
     percentiles: np.ndarray
     ranked: np.ndarray
+    rank_median: np.ndarray
+    extended: np.ndarray
 
     def top_ids(self, ids: list[str], top: int = TOP) -> list[str]:
         """Ids of the areas whose point rank is within ``top``, best first."""
@@ -124,7 +132,9 @@ def score_areas(
     empty = np.full(n, np.nan)
     pct_all = np.full((n, m), np.nan)
     if idx.size == 0:
-        return Scores(empty, empty, empty, empty, empty, empty, pct_all, ranked)
+        return Scores(
+            empty, empty, empty, empty, empty, empty, pct_all, ranked, empty, np.zeros(n, bool)
+        )
     est = estimates[idx]
     sd = np.asarray(moes, dtype=float)[idx] * moe_scale / Z90
     pct = percentile_ranks(est, worse)
@@ -138,7 +148,9 @@ def score_areas(
         blocks.append(percentile_ranks(sims, worse) @ weights)  # size × k
     sim_scores = np.concatenate(blocks)
     sim_ranks = rankdata(-sim_scores, method="min", axis=1)
-    low, high = np.quantile(sim_ranks, [0.05, 0.95], axis=0, method="inverted_cdf")
+    low, median, high = np.quantile(sim_ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    extended = (rank < low) | (rank > high)
+    low, high = np.minimum(low, rank), np.maximum(high, rank)
     s_low, s_high = np.quantile(sim_scores, [0.05, 0.95], axis=0)
 
     def spread(values: np.ndarray) -> np.ndarray:
@@ -156,4 +168,6 @@ def score_areas(
         score_moe=spread((s_high - s_low) / 2),
         percentiles=pct_all,
         ranked=ranked,
+        rank_median=spread(median),
+        extended=spread(extended.astype(float)) == 1.0,
     )

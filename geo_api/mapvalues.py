@@ -6,7 +6,7 @@ and a MOE and reliability for every area.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from boundaries.indicators import INDICATORS
 from boundaries.moe import reliability_classes
 from boundaries.programs import PROGRAMS
 from geo_api.catalog import Catalog, LayerData
-from geo_api.ranking import RankingCache
+from geo_api.ranking import Ranking, RankingCache
 
 PRIORITY_PREFIX = "priority-"
 
@@ -31,6 +31,7 @@ class MapValues:
     moes: np.ndarray
     reliability: list[str | None]
     notes: list[str]
+    cautions: list[str] = field(default_factory=list)
 
 
 def vintage_text(year: int | None) -> str:
@@ -83,8 +84,24 @@ def priority_values(
         values=s.score,
         moes=s.score_moe,
         reliability=reliability_classes(s.score, s.score_moe),
-        notes=["" if r else "unranked: an input has no estimate" for r in s.ranked],
+        notes=[
+            "" if ranked else f"unranked: {floor or 'an input has no estimate'}"
+            for ranked, floor in zip(
+                s.ranked, ranking.below_floor or [None] * len(s.ranked), strict=True
+            )
+        ],
+        cautions=input_cautions(ranking),
     )
+
+
+def input_cautions(ranking: Ranking) -> list[str]:
+    """Per area, the inputs whose MOE is wider than their whole valid range."""
+    wide = [(i.weighted.indicator, i.moe_exceeds_range) for i in ranking.used]
+    out = []
+    for area in range(len(ranking.layer.records)):
+        names = [name for name, mask in wide if mask[area]]
+        out.append(f"margin of error wider than the range of {', '.join(names)}" if names else "")
+    return out
 
 
 def mappable(catalog: Catalog, layer: LayerData) -> list[str]:

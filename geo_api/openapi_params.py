@@ -118,8 +118,14 @@ PRIORITIES = extra(
     ),
     param(
         "min_population",
-        "Leave areas with fewer people unranked.",
-        {"type": "integer", "minimum": 0, "default": 0},
+        "Leave areas with fewer people unranked (0 ranks every area).",
+        {"type": "integer", "minimum": 0, "default": 1000},
+    ),
+    param(
+        "min_households",
+        "Leave areas with fewer households unranked when an input is measured over "
+        "households (default 300; 0 when min_population=0 is given alone).",
+        {"type": "integer", "minimum": 0, "default": 300},
     ),
     param(
         "f",

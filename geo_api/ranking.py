@@ -23,6 +23,20 @@ from geo_api.catalog import Catalog, LayerData
 DEFAULT_SEED = 20261123
 DEFAULT_DRAWS = 1000
 MIN_DRAWS, MAX_DRAWS = 100, 10_000
+#: default floors: below them an area's estimates are too thin to rank (docs/methods.md)
+DEFAULT_MIN_POPULATION = 1000
+DEFAULT_MIN_HOUSEHOLDS = 300
+
+
+@dataclass(frozen=True)
+class Floors:
+    """Population and household floors of a ranking (0 = off).
+
+    The household floor applies only when an input is measured over households.
+    """
+
+    min_population: int = DEFAULT_MIN_POPULATION
+    min_households: int = DEFAULT_MIN_HOUSEHOLDS
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,22 @@ class Input:
         """Whether any area has a published MOE for this input."""
         return bool((~np.isnan(self.moes)).any())
 
+    @property
+    def moe_exceeds_range(self) -> np.ndarray:
+        """Per area: the 90% MOE is wider than the input's whole valid range (0-100 for a
+        percentage), so the estimate alone says next to nothing."""
+        low, high = self.bounds
+        if not np.isfinite(high - low):
+            return np.zeros(len(self.moes), dtype=bool)
+        with np.errstate(invalid="ignore"):
+            return self.moes >= (high - low)
+
+    @property
+    def per_household(self) -> bool:
+        """Whether the input is measured over households."""
+        meta = INDICATORS.get(self.weighted.indicator)
+        return meta is not None and meta.universe == "households"
+
 
 @dataclass(frozen=True)
 class Ranking:
@@ -54,8 +84,9 @@ class Ranking:
     scores: Scores
     seed: int
     draws: int
-    min_population: int = 0
-    too_small: np.ndarray | None = None  # areas left out by ``min_population``
+    floors: Floors = Floors(0, 0)
+    #: per area, why a floor leaves it unranked (``None``: above every floor)
+    below_floor: list[str | None] | None = None
 
     @property
     def used(self) -> list[Input]:
@@ -144,9 +175,10 @@ class RankingCache:
         weights: list[Weighted],
         seed: int = DEFAULT_SEED,
         draws: int = DEFAULT_DRAWS,
-        min_population: int = 0,
+        floors: Floors | None = None,
     ) -> Ranking:
         """The ranking for these arguments, computed once per catalogue."""
+        floors = floors or Floors()
         key = (
             catalog.checksum,
             layer.layer.id,
@@ -154,18 +186,38 @@ class RankingCache:
             tuple((w.indicator, w.weight) for w in weights),
             seed,
             draws,
-            min_population,
+            floors,
         )
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        ranking = rank(catalog, layer, program, weights, seed, draws, min_population=min_population)
+        ranking = rank(catalog, layer, program, weights, seed, draws, floors=floors)
         with self._lock:
             self._items[key] = ranking
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
         return ranking
+
+
+def below_floors(layer: LayerData, floors: Floors, inputs: list[Input]) -> list[str | None]:
+    """Per area, why it is below a floor (``None`` when it is not, or floors are off).
+
+    A floor whose count is unavailable on the layer is not applied.
+    """
+    reasons: list[str | None] = [None] * len(layer.records)
+    checks = [("population", "people", floors.min_population, "min_population")]
+    if any(i.per_household for i in inputs if i.available):
+        checks.append(("households", "households", floors.min_households, "min_households"))
+    for prop, noun, floor, param in checks:
+        if floor <= 0 or prop not in layer.properties:
+            continue
+        values = layer.values(prop).astype(float)
+        for i, value in enumerate(values):
+            if reasons[i] is None and not value >= floor:
+                shown = "unknown" if np.isnan(value) else f"{value:,.0f}"
+                reasons[i] = f"{shown} {noun}, below {param}={floor}"
+    return reasons
 
 
 def rank(
@@ -176,27 +228,26 @@ def rank(
     seed: int = DEFAULT_SEED,
     draws: int = DEFAULT_DRAWS,
     moe_scale: float = 1.0,
-    min_population: int = 0,
+    floors: Floors | None = None,
 ) -> Ranking:
     """Score and rank every area of ``layer`` for ``program`` with ``weights``.
 
-    With ``min_population`` > 0, areas with fewer people (or no population estimate) are
-    unranked: near-empty areas (parks, reservoirs) have MOEs wider than the whole range.
+    Areas below the population floor (or the household floor, when an input is measured
+    over households) are unranked: near-empty areas (parks, reservoirs) have MOEs wider
+    than the whole range of their inputs and would otherwise crowd the top of the list.
     """
+    floors = floors or Floors()
     inputs = [gather_input(catalog, layer, w) for w in weights]
-    too_small = None
-    if min_population > 0:
-        population = layer.values("population").astype(float)
-        with np.errstate(invalid="ignore"):
-            too_small = ~(population >= min_population)
+    below = below_floors(layer, floors, inputs)
     used = [i for i in inputs if i.available]
     n = len(layer.records)
     if not used:
         empty = np.full(n, np.nan)
+        none = np.zeros(n, bool)
         scores = Scores(
-            empty, empty, empty, empty, empty, empty, np.empty((n, 0)), np.zeros(n, bool)
+            empty, empty, empty, empty, empty, empty, np.empty((n, 0)), none, empty, none
         )
-        return Ranking(program, layer, inputs, scores, seed, draws, min_population, too_small)
+        return Ranking(program, layer, inputs, scores, seed, draws, floors, below)
     scores = score_areas(
         np.column_stack([i.estimates for i in used]),
         np.column_stack([i.moes for i in used]),
@@ -206,9 +257,9 @@ def rank(
         draws=draws,
         seed=seed,
         moe_scale=moe_scale,
-        eligible=None if too_small is None else ~too_small,
+        eligible=np.array([r is None for r in below]),
     )
-    return Ranking(program, layer, inputs, scores, seed, draws, min_population, too_small)
+    return Ranking(program, layer, inputs, scores, seed, draws, floors, below)
 
 
 def school_ranks(catalog: Catalog, ranking: Ranking) -> list[dict[str, Any]]:

@@ -51,6 +51,8 @@ class MapData:
     reliability: list[str | None]
     notes: list[str]
     overlay: Points | None = None
+    #: per area, a caution shown beside the reliability (e.g. an MOE wider than the range)
+    cautions: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -99,6 +101,10 @@ def tooltip_rows(data: MapData) -> list[dict[str, str]]:
     for i, name in enumerate(data.names):
         value, moe = float(data.values[i]), float(data.moes[i])
         rel = "—" if math.isnan(value) else RELIABILITY_TEXT.get(data.reliability[i], "unknown")
+        if data.unit == "percent" and moe >= 100:
+            rel += "; margin of error wider than the whole 0-100% range"
+        if data.cautions and data.cautions[i]:
+            rel += f"; {data.cautions[i]}"
         estimate = estimate_text(value, moe, data.unit)
         if math.isnan(value) and data.notes[i]:
             estimate = f"no data: {data.notes[i]}"

@@ -120,6 +120,7 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
         "idScheme": layer.layer.id_scheme,
         "geometryType": "point" if layer.layer.kind == "point" else "polygon",
         "method": coverage.get("method", "whole tracts" if lid == "tracts" else None),
+        "allocation": catalog.manifest.get("allocation") if coverage else None,
         "vintage": vintages,
         "indicators": layer.status,
         "coverage": coverage or None,

@@ -98,6 +98,7 @@ def _map_data(
         moes=quantity.moes,
         reliability=quantity.reliability,
         notes=quantity.notes,
+        cautions=quantity.cautions,
         overlay=points,
         links=links,
     )

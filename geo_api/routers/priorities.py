@@ -16,7 +16,7 @@ from starlette.responses import Response
 from boundaries.indicators import INDICATORS
 from boundaries.priorities import TOP
 from boundaries.programs import CAPACITY_PER_CHILD, PROGRAMS, Program, WeightError, parse_weights
-from geo_api.catalog import Catalog
+from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
 from geo_api.formats import MEDIA
@@ -24,9 +24,12 @@ from geo_api.openapi_params import PRIORITIES
 from geo_api.query import int_param, unknown_params
 from geo_api.ranking import (
     DEFAULT_DRAWS,
+    DEFAULT_MIN_HOUSEHOLDS,
+    DEFAULT_MIN_POPULATION,
     DEFAULT_SEED,
     MAX_DRAWS,
     MIN_DRAWS,
+    Floors,
     Ranking,
     RankingCache,
     school_ranks,
@@ -35,7 +38,7 @@ from geo_api.ranking import (
 from geo_api.responses import cached_response
 
 router = APIRouter(tags=["Priorities"])
-PARAMS = {"layer", "weights", "seed", "draws", "min_population", "f"}
+PARAMS = {"layer", "weights", "seed", "draws", "min_population", "min_households", "f"}
 FORMATS = {"json": "application/json", "geojson": MEDIA["json"], "csv": MEDIA["csv"]}
 DEFAULT_LAYER = "neighborhoods"
 
@@ -44,6 +47,22 @@ def _program(program: str) -> Program:
     if program not in PROGRAMS:
         raise NotFound(f"no program {program!r}", valid=list(PROGRAMS))
     return PROGRAMS[program]
+
+
+def parse_floors(q: Any, layer: LayerData) -> Floors:
+    """``min_population`` (default 1,000) and ``min_households`` (default 300, or 0 when
+    ``min_population=0`` is given alone, so that one parameter brings every area back)."""
+    min_population = int_param(
+        q.get("min_population"), "min_population", DEFAULT_MIN_POPULATION, 0, 10**7
+    )
+    default_households = DEFAULT_MIN_HOUSEHOLDS if min_population else 0
+    min_households = int_param(
+        q.get("min_households"), "min_households", default_households, 0, 10**7
+    )
+    for name, prop in (("min_population", "population"), ("min_households", "households")):
+        if q.get(name) and int(q.get(name)) and prop not in layer.properties:
+            raise InvalidParameter(f"{name} needs {prop}, unavailable on {layer.layer.id}")
+    return Floors(min_population, min_households)
 
 
 def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
@@ -59,9 +78,7 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
         raise InvalidParameter(str(err), valid=err.valid) from None
     seed = int_param(q.get("seed"), "seed", DEFAULT_SEED, 0, 2**63 - 1)
     draws = int_param(q.get("draws"), "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
-    min_population = int_param(q.get("min_population"), "min_population", 0, 0, 10**7)
-    if min_population and "population" not in layer.properties:
-        raise InvalidParameter(f"min_population needs population, unavailable on {layer.layer.id}")
+    floors = parse_floors(q, layer)
     # Check what can be scored before paying for the simulation.
     reasons = {w.indicator: unavailable_reason(catalog, layer, w.indicator) for w in weights}
     usable = [i for i in known if unavailable_reason(catalog, layer, i) is None]
@@ -79,7 +96,7 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
             valid=usable,
         )
     rankings: RankingCache = request.app.state.rankings
-    ranking = rankings.get(catalog, layer, program, weights, seed, draws, min_population)
+    ranking = rankings.get(catalog, layer, program, weights, seed, draws, floors)
     return ranking
 
 
@@ -116,6 +133,7 @@ def _inputs_doc(ranking: Ranking) -> list[dict[str, Any]]:
 def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
     s, layer = ranking.scores, ranking.layer
     used = ranking.used
+    wide = [inp.moe_exceeds_range for inp in used]
     rows = []
     for i, rec in enumerate(layer.records):
         ranked = bool(s.ranked[i])
@@ -127,6 +145,7 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "estimate": _num(inp.estimates[i], 4),
                 "moe": _num(inp.moes[i], 4),
                 "reliability": rec.get(rel_col),
+                "moe_exceeds_range": bool(wide[j][i]),
                 "percentile": _num(s.percentiles[i, j], 2) if ranked else None,
             }
         lacking = [k for k, v in inputs.items() if v["estimate"] is None]
@@ -136,10 +155,14 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "name": rec.get("name"),
                 "rank": int(s.rank[i]) if ranked else None,
                 "rank_90": [int(s.rank_low[i]), int(s.rank_high[i])] if ranked else None,
+                "rank_90_extended": bool(s.extended[i]) if ranked else None,
+                "rank_median": int(s.rank_median[i]) if ranked else None,
                 "score": _num(s.score[i]),
                 "score_moe": _num(s.score_moe[i]),
-                f"p_top_{TOP}": _num(s.p_top[i], 3),
+                f"p_top_{TOP}": _num(s.p_top[i], 3) if ranked else None,
+                "population": _num(rec.get("population"), 0),
                 "unreliable_inputs": [k for k, v in inputs.items() if v["reliability"] == "low"],
+                "moe_exceeds_range": [k for k, v in inputs.items() if v["moe_exceeds_range"]],
                 "unranked_reason": None if ranked else _unranked_reason(ranking, i, lacking),
                 "inputs": inputs,
             }
@@ -151,9 +174,8 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
 def _unranked_reason(ranking: Ranking, i: int, lacking: list[str]) -> str:
     if lacking:
         return "no estimate for " + ", ".join(lacking)
-    population = ranking.layer.records[i].get("population")
-    shown = "unknown" if population is None else f"{population:,.0f}"
-    return f"population {shown} below min_population={ranking.min_population}"
+    floor = ranking.below_floor[i] if ranking.below_floor else None
+    return floor or "not ranked"
 
 
 def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[str, Any]:
@@ -176,12 +198,21 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
             "weights": ranking.weights(),
             "seed": ranking.seed,
             "draws": ranking.draws,
-            "min_population": ranking.min_population,
+            "min_population": ranking.floors.min_population,
+            "min_households": ranking.floors.min_households
+            if any(i.per_household for i in ranking.used)
+            else None,
         },
         "method": {
             "score": "weighted mean of percentile ranks (0-100, higher = more need)",
             "uncertainty": "estimates redrawn from normal distributions with SE = MOE/1.645, "
-            "truncated to valid ranges; rank_90 is the 5th-95th percentile of simulated ranks",
+            "truncated to valid ranges; rank_90 is the 5th-95th percentile of simulated ranks, "
+            "extended to include the reported rank (rank_90_extended); rank_median is the "
+            "median simulated rank",
+            "floors": "areas with fewer people than min_population (default "
+            f"{DEFAULT_MIN_POPULATION:,}), or fewer households than min_households (default "
+            f"{DEFAULT_MIN_HOUSEHOLDS}) when an input is measured over households, are "
+            "unranked; min_population=0 ranks every area",
             "documentation": "https://github.com/geo-api/geo-api/blob/main/docs/methods.md"
             "#priority-rankings-prioritiesprogram",
         },
@@ -206,9 +237,11 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
 
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
-    flat = {k: v for k, v in row.items() if k not in ("inputs", "rank_90", "unreliable_inputs")}
+    lists = ("inputs", "rank_90", "unreliable_inputs", "moe_exceeds_range")
+    flat = {k: v for k, v in row.items() if k not in lists}
     flat["rank_low"], flat["rank_high"] = row["rank_90"] or (None, None)
     flat["unreliable_inputs"] = ",".join(row["unreliable_inputs"])
+    flat["moe_exceeds_range"] = ",".join(row["moe_exceeds_range"])
     for ind, v in row["inputs"].items():
         for key, value in v.items():
             flat[ind if key == "estimate" else f"{ind}_{key}"] = value
@@ -236,6 +269,7 @@ def _repro_columns(doc: dict[str, Any]) -> dict[str, Any]:
         "seed": rep["seed"],
         "draws": rep["draws"],
         "min_population": rep["min_population"],
+        "min_households": rep["min_households"],
         "acs_vintages": ";".join(rep["acs_vintages"]),
         "store_checksum": rep["store_checksum"],
     }

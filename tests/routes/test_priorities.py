@@ -44,7 +44,10 @@ def test_same_seed_same_bytes_across_servers(store, tmp_path):
 
 def test_weights_change_the_order(client):
     # population is "higher is not worse": weighting it alone puts the smallest tract first
-    body = client.get("/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1")
+    body = client.get(
+        "/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1"
+        "&min_population=0"
+    )
     ranks = {a["id"]: a["rank"] for a in body.json()["areas"]}
     assert ranks["06037000300"] == 1  # population 0
     assert ranks["06037000200"] == 3  # population 5000
@@ -96,6 +99,8 @@ def test_priority_score_can_be_mapped(client):
         ("/priorities/la-deal?draws=5", 400),
         ("/priorities/la-deal?seed=-1", 400),
         ("/priorities/la-deal?f=xlsx", 400),
+        ("/priorities/la-deal?min_households=x", 400),
+        ("/priorities/la-deal?min_population=1.5", 400),
         ("/priorities/la-deal?weight=poverty_pct:1", 400),
         ("/priorities/la-deal/schools", 404),
         ("/priorities/community-schools/schools?f=geojson", 400),
@@ -116,3 +121,34 @@ def test_min_population_leaves_small_areas_unranked_with_the_reason(client):
     assert "no estimate" in areas["06037000300"]["unranked_reason"]
     assert body["reproducibility"]["min_population"] == 4000
     assert client.get("/priorities/la-deal?min_population=-5").status_code == 400
+
+
+def test_default_floors_leave_near_empty_areas_unranked(client):
+    # population alone: tract 3 (0 people) has an estimate but is below the default floor
+    body = client.get("/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1")
+    areas = {a["id"]: a for a in body.json()["areas"]}
+    assert areas["06037000300"]["rank"] is None
+    assert areas["06037000300"]["unranked_reason"] == "0 people, below min_population=1000"
+    assert areas["06037000300"]["p_top_10"] is None
+    rep = body.json()["reproducibility"]
+    assert rep["min_population"] == 1000 and rep["min_households"] is None  # no household input
+    # the household floor applies to household inputs: tract 1 has 1,000 households
+    body = client.get("/priorities/la-deal?layer=tracts&min_households=2000").json()
+    areas = {a["id"]: a for a in body["areas"]}
+    assert areas["06037000100"]["unranked_reason"] == "1,000 households, below min_households=2000"
+    assert areas["06037000200"]["rank"] == 1
+    assert body["reproducibility"]["min_households"] == 2000
+    assert body["summary"]["top_10"] == ["06037000200"]
+
+
+def test_min_population_zero_ranks_every_area(client):
+    body = client.get(
+        "/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1"
+        "&min_population=0"
+    ).json()
+    assert body["summary"]["unranked"] == 0
+    assert body["reproducibility"]["min_population"] == 0
+    for area in body["areas"]:
+        low, high = area["rank_90"]
+        assert low <= area["rank"] <= high
+        assert low <= area["rank_median"] <= high
