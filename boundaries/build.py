@@ -25,7 +25,7 @@ from boundaries.allocation import CAP_LOW_RATIO, CAP_MEDIUM_SHARE, allocation_st
 from boundaries.crosswalk import Coverage, compute_crosswalk, coverage, land_tracts
 from boundaries.indicators import INDICATORS
 from boundaries.layers import AGGREGATE_LAYERS, LAYERS
-from boundaries.store import Store, content_checksum, write_store
+from boundaries.store import Store, content_checksum, remove_stale_temporaries, write_store
 from loaders import (
     acs_extracts,
     cde_schools,
@@ -398,6 +398,9 @@ def build_store(
     """Build the store from ``fetcher``'s sources and write it atomically to ``store_path``."""
     started = time.perf_counter()
     ctx = BuildContext(fetcher=fetcher, progress=progress)
+    stale = remove_stale_temporaries(store_path)
+    if stale:
+        progress(f"removed {len(stale)} temporary files left beside the store by killed builds")
     layers, land = load_layers(ctx)
     centres = load_centres(ctx)
     tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir)

@@ -96,16 +96,21 @@ def parse_weights(raw: str | None, program: Program, known: list[str]) -> list[W
     """Program defaults with ``raw`` (``poverty_pct:2,no_subscription_pct:1``) applied.
 
     ``known`` are the indicator ids a query may name. An override replaces the default
-    weight, adds a new input, or (weight 0) drops one. Negative, non-numeric, unknown and
-    all-zero weights raise :class:`WeightError`.
+    weight, adds a new input, or (weight 0) drops one. Negative, non-numeric, unknown,
+    repeated and all-zero weights, and weights whose sum overflows, raise
+    :class:`WeightError`.
     """
     weights = {w.indicator: w for w in program.inputs}
+    named: set[str] = set()
     if raw:
         for part in raw.split(","):
             name, sep, value = part.partition(":")
             name = name.strip()
             if not sep:
                 raise WeightError(f"weights need indicator:weight pairs, got {part!r}", known)
+            if name in named:
+                raise WeightError(f"{name} is weighted twice", known)
+            named.add(name)
             if name not in known:
                 raise WeightError(f"unknown indicator {name!r} in weights", known)
             try:
@@ -118,4 +123,6 @@ def parse_weights(raw: str | None, program: Program, known: list[str]) -> list[W
     chosen = [w for w in weights.values() if w.weight > 0]
     if not chosen:
         raise WeightError("all weights are zero: nothing to score", known)
+    if not math.isfinite(sum(w.weight for w in chosen)):
+        raise WeightError("the weights add up to more than a float can hold: use smaller ones")
     return chosen

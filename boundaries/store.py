@@ -25,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -82,11 +83,45 @@ def content_checksum(layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.D
     return digest.hexdigest()
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's live process
+        return True
+    return True
+
+
+def remove_stale_temporaries(path: Path) -> list[Path]:
+    """Delete temporary stores (and their SQLite journals) that killed builds left beside
+    ``path``. Only geo-api's own names match (``.<stem>.tmp-<pid>-….gpkg*``); a temporary
+    whose build process is still running is kept. Returns the files removed."""
+    path = Path(path).resolve()
+    pattern = re.compile(rf"^\.{re.escape(path.stem)}\.tmp-(?:(\d+)-)?[^/]*\.gpkg(?:-\w+)?$")
+    removed = []
+    if not path.parent.is_dir():
+        return removed
+    for candidate in path.parent.iterdir():
+        match = pattern.match(candidate.name)
+        if not match or not candidate.is_file():
+            continue
+        pid = int(match.group(1)) if match.group(1) else None
+        if pid is not None and (pid == os.getpid() or _pid_alive(pid)):
+            continue
+        candidate.unlink(missing_ok=True)
+        removed.append(candidate)
+    return removed
+
+
 def write_store(store: Store, path: Path) -> None:
     """Write ``store`` to ``path`` atomically (temporary file + rename)."""
     path = Path(path).resolve()
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.tmp-", suffix=".gpkg")
+    remove_stale_temporaries(path)
+    fd, tmp_name = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.stem}.tmp-{os.getpid()}-", suffix=".gpkg"
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # GDAL creates the file itself

@@ -8,6 +8,26 @@ from pathlib import Path
 import pytest
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: set by .ci/run: integration tests must run, so a missing mirror fails instead of skipping
+REQUIRE_MIRROR = "GEO_API_REQUIRE_MIRROR"
+
+
+def _mirror_path() -> Path | None:
+    raw = os.environ.get("GEO_API_TEST_MIRROR", "")
+    path = Path(raw) if raw else None
+    if path is None or not (path / "PROVENANCE.md").exists():
+        return None
+    return path
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Stop at once when CI requires the real-data mirror and it is not there."""
+    if os.environ.get(REQUIRE_MIRROR) == "1" and _mirror_path() is None:
+        raise pytest.UsageError(
+            f"{REQUIRE_MIRROR}=1 but the real-data mirror is missing: GEO_API_TEST_MIRROR="
+            f"{os.environ.get('GEO_API_TEST_MIRROR', '')!r} does not hold PROVENANCE.md "
+            "(CI expects ../shared/data beside the checkout)"
+        )
 
 
 @pytest.fixture
@@ -18,9 +38,8 @@ def fixtures() -> Path:
 @pytest.fixture(scope="session")
 def mirror() -> Path:
     """The real-data mirror (GEO_API_TEST_MIRROR, set by `make test` to ../shared/data)."""
-    raw = os.environ.get("GEO_API_TEST_MIRROR", "")
-    path = Path(raw) if raw else None
-    if path is None or not (path / "PROVENANCE.md").exists():
+    path = _mirror_path()
+    if path is None:
         pytest.skip(
             "real-data mirror not available: set GEO_API_TEST_MIRROR to shared/data "
             "(make test does this when ../shared/data exists)"

@@ -53,3 +53,26 @@ def test_missing_or_foreign_store_is_a_clear_error(tmp_path):
     pyogrio.write_dataframe(shapes.tract_frame(), foreign, layer="x", driver="GPKG")
     with pytest.raises(StoreError):
         read_store(foreign)
+
+
+def test_stale_temporaries_of_killed_builds_are_removed(tmp_path):
+    import os
+    import subprocess
+
+    from boundaries.store import remove_stale_temporaries
+
+    target = tmp_path / "geo-api.gpkg"
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    stale = [
+        tmp_path / f".geo-api.tmp-{dead.pid}-x1y2.gpkg",
+        tmp_path / f".geo-api.tmp-{dead.pid}-x1y2.gpkg-journal",
+        tmp_path / ".geo-api.tmp-abc123.gpkg",  # an older build's name, without a pid
+    ]
+    running = tmp_path / f".geo-api.tmp-{os.getppid()}-live.gpkg"  # a build still running
+    unrelated = [tmp_path / "other.gpkg", tmp_path / ".other.tmp-1-x.gpkg", target]
+    for path in [*stale, running, *unrelated]:
+        path.write_bytes(b"x")
+    removed = remove_stale_temporaries(target)
+    assert sorted(removed) == sorted(stale)
+    assert running.exists() and all(p.exists() for p in unrelated)

@@ -11,6 +11,8 @@ import pytest
 
 from tests.browser import chromium_browser
 
+pytestmark = pytest.mark.integration
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 from geo_api.app import create_app
 from tests.routes.conftest import make_settings
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture(scope="module")
 def real(mirror_store, tmp_path_factory):

@@ -51,3 +51,26 @@ def test_supplement_tracts_are_added_and_never_replace_one():
     )
     with pytest.raises(SourceFormatError, match="06037000200"):
         add_tracts(tracts, again, "tracts-supplement")
+
+
+def test_a_supplement_overlapping_by_a_sliver_is_trimmed_to_a_clean_coverage():
+    import shapely
+
+    tracts = shapes.tract_frame().iloc[:2]
+    c = shapes.tract_frame().iloc[2:]
+    # tract C drawn from another vintage: it reaches 0.0001° into tract B
+    wider = c.set_geometry(
+        [
+            box(
+                shapes.X0 + 2 * shapes.D - 1e-4,
+                shapes.Y0,
+                shapes.X0 + 3 * shapes.D,
+                shapes.Y0 + shapes.D,
+            )
+        ],
+        crs="EPSG:4326",
+    )
+    joined = add_tracts(tracts, wider, "tracts-supplement")
+    assert shapely.coverage_is_valid(joined.geometry.to_numpy())
+    added = joined.set_index("id").geometry["06037000300"]
+    assert added.area == pytest.approx(shapes.D * shapes.D, rel=1e-6)

@@ -100,6 +100,8 @@ def test_priority_score_can_be_mapped(client):
         ("/priorities/la-deal?seed=-1", 400),
         ("/priorities/la-deal?f=xlsx", 400),
         ("/priorities/la-deal?min_households=x", 400),
+        ("/priorities/la-deal?weights=no_subscription_pct:1e308,population:1e308", 400),
+        ("/priorities/la-deal?weights=no_subscription_pct:1,no_subscription_pct:2", 400),
         ("/priorities/la-deal?min_population=1.5", 400),
         ("/priorities/la-deal?weight=poverty_pct:1", 400),
         ("/priorities/la-deal/schools", 404),
