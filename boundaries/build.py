@@ -20,12 +20,24 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
+from boundaries.aggregate import Choice, choose_recipes, identity_crosswalk, layer_values
 from boundaries.allocation import CAP_LOW_RATIO, CAP_MEDIUM_SHARE, allocation_stats
 from boundaries.crosswalk import Coverage, compute_crosswalk, coverage, land_tracts
 from boundaries.indicators import INDICATORS
 from boundaries.layers import AGGREGATE_LAYERS, LAYERS
-from boundaries.store import Store, content_checksum, remove_stale_temporaries, write_store
+from boundaries.sourcecheck import (
+    catalogue_variables,
+    check_tract_coverage,
+    cross_source_checks,
+    required_columns,
+)
+from boundaries.store import (
+    Store,
+    content_checksum,
+    read_manifest,
+    remove_stale_temporaries,
+    write_store,
+)
 from loaders import (
     acs_extracts,
     cde_schools,
@@ -67,6 +79,7 @@ class BuildContext:
     sources: list[dict[str, Any]] = field(default_factory=list)
     layer_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
+    tract_coverage: dict[str, float] = field(default_factory=dict)
 
     def path(self, source_id: str, url: str | None = None) -> Path:
         """Local path of a source, recorded (with checksum) in the manifest."""
@@ -183,53 +196,73 @@ def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeo
 
 
 def load_tract_values(
-    ctx: BuildContext, census_key: str | None, acs_year: int, cache_dir: Path
+    ctx: BuildContext,
+    census_key: str | None,
+    acs_year: int,
+    cache_dir: Path,
+    universe: set[str],
 ) -> pd.DataFrame:
-    """Load every ACS source available into one tidy frame."""
+    """Load every ACS source available into one tidy frame.
+
+    Each source must have the columns the catalogue reads from it and values for at
+    least 99% of the ``universe`` tracts (:mod:`boundaries.sourcecheck`).
+    """
     frames = []
+
+    def add(source: str, frame: pd.DataFrame) -> None:
+        share = check_tract_coverage(frame, source, universe)
+        ctx.tract_coverage[source] = round(share, 4)
+        frames.append(frame)
+
     with ctx.step("CDC/ATSDR SVI", "svi"):
-        frames.append(svi.load_svi(ctx.path("svi"), vintage=2022))
+        add(
+            "svi", svi.load_svi(ctx.path("svi"), vintage=2022, required=required_columns("cdc-svi"))
+        )
     if ctx.fetcher.live:
         key = census_key_or_warn(census_key)
         if key:
-            variables = sorted(
-                {
-                    v
-                    for ind in INDICATORS.values()
-                    for r in ind.recipes
-                    if r.dataset in ("acs5", "acs5/subject")
-                    for v in (*r.variables, *((r.published,) if r.published else ()))
-                }
-            )
+            variables = sorted({*catalogue_variables("acs5"), *catalogue_variables("acs5/subject")})
             with ctx.step(f"ACS {acs_year} 5-year tables (Census API)", "census-api"):
-                frames.append(
-                    load_acs_tracts(variables, year=acs_year, key=key, cache_dir=cache_dir)
+                add(
+                    "census-api",
+                    load_acs_tracts(variables, year=acs_year, key=key, cache_dir=cache_dir),
                 )
         else:
             ctx.unavailable["census-api"] = "GEO_API_CENSUS_KEY not set"
     else:
         with ctx.step("ACS S1701 poverty", "acs-s1701"):
-            frames.append(
+            add(
+                "acs-s1701",
                 acs_extracts.load_acs_csv(
-                    ctx.path("acs-s1701"), vintage=2022, dataset="acs5/subject", source="acs-s1701"
-                )
+                    ctx.path("acs-s1701"),
+                    vintage=2022,
+                    dataset="acs5/subject",
+                    source="acs-s1701",
+                    required=required_columns("acs5/subject", "S1701"),
+                ),
             )
         with ctx.step(f"ACS B19013 median household income ({acs_year})", "acs-b19013"):
-            frames.append(
+            add(
+                "acs-b19013",
                 acs_extracts.load_acs_csv(
                     ctx.path("acs-b19013"),
                     vintage=acs_year,
                     year_column="YEAR",
                     source="acs-b19013",
-                )
+                    required=required_columns("acs5", "B19013"),
+                ),
             )
         with ctx.step("ACS 2021 Social Explorer extract", "acs-socialexplorer"):
             assert ctx.fetcher.mirror is not None
             codes = ctx.fetcher.mirror / "acs/socialexplorer_acs2021_column_codes.csv"
-            frames.append(
+            add(
+                "acs-socialexplorer",
                 acs_extracts.load_social_explorer(
-                    ctx.path("acs-socialexplorer"), codes if codes.exists() else None, vintage=2021
-                )
+                    ctx.path("acs-socialexplorer"),
+                    codes if codes.exists() else None,
+                    vintage=2021,
+                    required=required_columns("socialexplorer"),
+                ),
             )
     tidy = pd.concat(frames, ignore_index=True)
     dupes = tidy.duplicated(["GEOID", "dataset", "variable"])
@@ -387,6 +420,23 @@ def add_coverage(frame: gpd.GeoDataFrame, cov: Coverage) -> gpd.GeoDataFrame:
     return frame
 
 
+def check_no_indicator_lost(
+    store_path: Path, choices: dict[str, Choice], allow_fewer_indicators: bool
+) -> None:
+    """Refuse a build that would make indicators of the current store unavailable."""
+    previous = read_manifest(store_path)
+    if previous is None or allow_fewer_indicators:
+        return
+    before = {k for k, v in previous.get("indicators", {}).items() if v.get("available")}
+    lost = sorted(k for k in before if not (k in choices and choices[k].available))
+    if lost:
+        raise SourceError(
+            "indicators",
+            f"{', '.join(lost)} would become unavailable (available in the current store): "
+            "a source is missing or damaged; pass --allow-fewer-indicators if intended",
+        )
+
+
 def build_store(
     fetcher: Fetcher,
     store_path: Path,
@@ -394,8 +444,14 @@ def build_store(
     census_key: str | None = None,
     acs_year: int = 2022,
     progress: Progress = print,
+    allow_fewer_indicators: bool = False,
 ) -> Store:
-    """Build the store from ``fetcher``'s sources and write it atomically to ``store_path``."""
+    """Build the store from ``fetcher``'s sources and write it atomically to ``store_path``.
+
+    Fails (:class:`SourceError`, nothing written) when a source lacks a column, covers
+    too few tracts or disagrees with the others, and when an indicator available in the
+    store at ``store_path`` would become unavailable (unless ``allow_fewer_indicators``).
+    """
     started = time.perf_counter()
     ctx = BuildContext(fetcher=fetcher, progress=progress)
     stale = remove_stale_temporaries(store_path)
@@ -403,8 +459,15 @@ def build_store(
         progress(f"removed {len(stale)} temporary files left beside the store by killed builds")
     layers, land = load_layers(ctx)
     centres = load_centres(ctx)
-    tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir)
+    universe = set(layers["tracts"]["id"])
+    if centres is not None:
+        universe |= set(centres["tract"])
+    tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir, universe)
+    census_2020 = float(centres["population"].sum()) if centres is not None else None
+    with ctx.step("cross-source checks", "cross-source"):
+        cross_checks = cross_source_checks(tidy, census_2020)
     choices = choose_recipes(tidy)
+    check_no_indicator_lost(store_path, choices, allow_fewer_indicators)
 
     tracts = layers["tracts"]
     tract_ids = set(tracts["id"])
@@ -485,6 +548,7 @@ def build_store(
         },
         "tracts_without_values": sorted(tract_ids - with_values),
         "county_check": county_check(layers, choices),
+        "source_checks": {"tract_coverage": ctx.tract_coverage, "cross_source": cross_checks},
         "indicators": indicator_manifest(choices),
     }
     tables = {

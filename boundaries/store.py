@@ -148,6 +148,25 @@ def write_store(store: Store, path: Path) -> None:
 SERVING_SKIPS = ("acs_values", "crosswalk")
 
 
+def read_manifest(path: Path) -> dict[str, Any] | None:
+    """The manifest of the store at ``path``, or ``None`` when there is no readable one."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        table = pyogrio.read_dataframe(path, layer="manifest")
+        manifest = json.loads(table["json"].iloc[0])
+    except (
+        pyogrio.errors.DataSourceError,
+        pyogrio.errors.DataLayerError,
+        KeyError,
+        IndexError,
+        ValueError,
+    ):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
 def read_store(path: Path, skip: tuple[str, ...] = ()) -> Store:
     """Read a store written by :func:`write_store`; raises :class:`StoreError` if unusable.
 

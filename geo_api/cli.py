@@ -1,6 +1,6 @@
 """The ``geo-api`` command: ``build`` a store and ``serve`` it.
 
-``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR]``
+``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR] [--allow-fewer-indicators]``
 ``geo-api serve [--store PATH] [--host H] [--port P]``
 
 Exit codes: 0 success, 1 a source or the store failed (the message names it), 2 usage.
@@ -23,6 +23,11 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--mirror", type=Path, help="local data mirror (default: live sources)")
     build.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
     build.add_argument("--acs-year", type=int, default=2022, help="ACS 5-year end year")
+    build.add_argument(
+        "--allow-fewer-indicators",
+        action="store_true",
+        help="replace the store even if indicators it has would become unavailable",
+    )
     serve = sub.add_parser("serve", help="serve the API from a store")
     serve.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
     serve.add_argument("--host", default="127.0.0.1")
@@ -53,7 +58,14 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
         print(line, file=sys.stderr, flush=True)
 
     try:
-        build_store(fetcher, store, census_key=key, acs_year=args.acs_year, progress=progress)
+        build_store(
+            fetcher,
+            store,
+            census_key=key,
+            acs_year=args.acs_year,
+            progress=progress,
+            allow_fewer_indicators=args.allow_fewer_indicators,
+        )
     except SourceError as exc:
         print(f"geo-api build failed in source '{exc.source}': {exc.message}", file=sys.stderr)
         print(f"the previous store (if any) at {store} is unchanged", file=sys.stderr)

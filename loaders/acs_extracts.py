@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -50,6 +51,15 @@ def read_text_csv(path: Path, source: str, sep: str = ",") -> pd.DataFrame:
     return frame
 
 
+def require_columns(frame: pd.DataFrame, required: Sequence[str], source: str) -> None:
+    """Raise :class:`SourceFormatError` naming the source and the first missing columns."""
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        shown = ", ".join(missing[:5]) + more
+        raise SourceFormatError(source, f"missing column {shown}")
+
+
 def geoid_column(frame: pd.DataFrame, source: str) -> str:
     """Name of the column holding tract GEOIDs (first of :data:`GEOID_COLUMNS` present)."""
     for col in GEOID_COLUMNS:
@@ -77,8 +87,12 @@ def load_acs_csv(
     source: str = "acs-csv",
     county_prefix: str | None = "06037",
     year_column: str | None = None,
+    required: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Read a Census-style ACS CSV into the tidy frame.
+
+    ``required`` lists the columns the caller needs (``S1701_C01_001E`` …): one missing is
+    a :class:`SourceFormatError` naming it, never an indicator that silently disappears.
 
     ``year_column`` names a column holding several ACS years (the mirror's B19013 file has
     ``YEAR``); only rows of ``vintage`` are kept. ``county_prefix`` keeps one county's
@@ -86,6 +100,7 @@ def load_acs_csv(
     has its ``…M`` partner or the file is unreadable.
     """
     wide = read_text_csv(path, source)
+    require_columns(wide, required, source)
     wide["GEOID"] = normalise_geoid(wide[geoid_column(wide, source)], source)
     if year_column is not None:
         if year_column not in wide.columns:
@@ -115,6 +130,7 @@ def load_social_explorer(
     vintage: int,
     source: str = "acs-socialexplorer",
     county_prefix: str | None = "06037",
+    required: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Read a Social Explorer tract export into the tidy frame (estimates, null MOEs).
 
@@ -129,6 +145,7 @@ def load_social_explorer(
             raise SourceFormatError(source, "codes file lacks column_label/socialexplorer_code")
         mapping = dict(zip(codes["column_label"], codes["socialexplorer_code"], strict=True))
         wide = wide.rename(columns=mapping)
+    require_columns(wide, required, source)
     wide["GEOID"] = normalise_geoid(wide[geoid_column(wide, source)], source)
     if county_prefix:
         wide = wide[wide["GEOID"].str.startswith(county_prefix)]

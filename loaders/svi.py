@@ -14,26 +14,32 @@ The live source is CDC's statewide California CSV; only ``county_prefix`` tracts
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
-from loaders.acs_extracts import collapse_repeats, geoid_column, read_text_csv
+from loaders.acs_extracts import collapse_repeats, geoid_column, read_text_csv, require_columns
 from loaders.acs_values import normalise_geoid, tidy_from_wide
-from loaders.errors import SourceFormatError
 
 SVI_MISSING = {-999.0: "SVI missing value (-999)"}
 REQUIRED = ("E_HH", "M_HH")
 
 
 def load_svi(
-    path: Path, *, vintage: int = 2022, county_prefix: str | None = "06037", source: str = "svi"
+    path: Path,
+    *,
+    vintage: int = 2022,
+    county_prefix: str | None = "06037",
+    source: str = "svi",
+    required: Sequence[str] = REQUIRED,
 ) -> pd.DataFrame:
-    """Read an SVI tract CSV (CDC layout) into the tidy frame; see the module docstring."""
+    """Read an SVI tract CSV (CDC layout) into the tidy frame; see the module docstring.
+
+    ``required`` lists the SVI columns the caller needs (``E_NOINT``, ``MP_NOINT`` …).
+    """
     wide = read_text_csv(path, source)
-    missing = [c for c in REQUIRED if c not in wide.columns]
-    if missing:
-        raise SourceFormatError(source, f"not an SVI tract file: missing {missing}")
+    require_columns(wide, tuple(dict.fromkeys((*REQUIRED, *required))), source)
     wide["GEOID"] = normalise_geoid(wide[geoid_column(wide, source)], source)
     if county_prefix:
         wide = wide[wide["GEOID"].str.startswith(county_prefix)]

@@ -166,3 +166,29 @@ def test_failed_build_names_the_source_and_keeps_the_old_store(mirror, mirror_st
     assert "acs-s1701" in result.stderr
     assert store.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mirror", "store.gpkg"]
+
+
+def test_renamed_column_in_the_real_mirror_fails_the_build(mirror, mirror_store_path, tmp_path):
+    broken = tmp_path / "mirror"
+    for src in mirror.rglob("*"):
+        if src.is_file():
+            dest = broken / src.relative_to(mirror)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if src.name == "la_county_tracts_S1701_poverty_acs2022_5yr.csv":
+                text = src.read_text(encoding="utf-8-sig")
+                dest.write_text(text.replace("S1701_C01_001E", "S1701_C01_001X", 1))
+            else:
+                dest.symlink_to(src)
+    store = tmp_path / "store.gpkg"
+    store.write_bytes(mirror_store_path.read_bytes())
+    before = store.read_bytes()
+    result = subprocess.run(
+        [sys.executable, "-m", "geo_api.cli", "build", "--mirror", str(broken), "--store",
+         str(store)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "acs-s1701" in result.stderr and "S1701_C01_001E" in result.stderr
+    assert store.read_bytes() == before

@@ -1,0 +1,138 @@
+"""Checks that a build's sources are whole before the store is replaced.
+
+A damaged source must fail the build, never quietly thin the store: a renamed column
+would make an indicator "unavailable" on every layer, and a file cut at a row boundary
+would silently drop a third of the county's people. Three kinds of check, each raising
+:class:`loaders.errors.SourceError` naming the source:
+
+* **Columns** (:func:`required_columns`): the columns the indicator catalogue reads from a
+  source; the loaders refuse a file without them.
+* **Tract coverage** (:func:`check_tract_coverage`): every tract-level source must carry a
+  row for at least :data:`MIN_TRACT_COVERAGE` of the county's tracts (2,498 in 2020).
+* **Cross-source totals** (:func:`cross_source_checks`): county totals that different
+  sources measure must agree within :data:`TOLERANCES` (docs/methods.md, "Source checks").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import pandas as pd
+
+from boundaries.indicators import CATALOGUE
+from loaders.errors import SourceFormatError
+
+MIN_TRACT_COVERAGE = 0.99
+
+#: (name, variable a, variable b or "census-2020", lowest and highest allowed ratio a / b)
+TOLERANCES: tuple[tuple[str, str, str, float, float], ...] = (
+    (
+        "total population: SVI (ACS 2018-2022) / 2020 Census",
+        "SVI_TOTPOP",
+        "census-2020",
+        0.97,
+        1.03,
+    ),
+    (
+        "total population: Social Explorer (ACS 2017-2021) / 2020 Census",
+        "SE_A04001_001",
+        "census-2020",
+        0.97,
+        1.03,
+    ),
+    ("poverty universe (S1701) / SVI total population", "S1701_C01_001", "SVI_TOTPOP", 0.95, 1.005),
+    ("people below 150% of poverty: SVI / S1701", "SVI_POV150", "S1701_C01_040", 0.995, 1.005),
+    ("children under 18 (SVI) / total population (SVI)", "SVI_AGE17", "SVI_TOTPOP", 0.15, 0.30),
+)
+
+
+def catalogue_variables(dataset: str) -> list[str]:
+    """Variables (and published rates) the catalogue reads from ``dataset``, sorted."""
+    found = {
+        v
+        for ind in CATALOGUE
+        for r in ind.recipes
+        if r.dataset == dataset
+        for v in (*r.variables, *((r.published,) if r.published else ()))
+    }
+    return sorted(found)
+
+
+def required_columns(dataset: str, table: str | None = None) -> list[str]:
+    """File columns a source must have for the catalogue's ``dataset`` variables.
+
+    ACS files carry ``<variable>E``/``<variable>M``; the SVI ``E_<X>``/``M_<X>`` (or
+    ``EP_<X>``/``MP_<X>`` for published rates); Social Explorer exports the ``SE_`` code.
+    ``table`` keeps only one table's variables (the B19013 file holds no other table).
+    """
+    variables = catalogue_variables(dataset)
+    if table is not None:
+        variables = [v for v in variables if v.startswith(f"{table}_")]
+    if dataset == "cdc-svi":
+        out = []
+        for v in variables:
+            name = v.removeprefix("SVI_")
+            if name.startswith("EP_"):
+                out += [name, "MP_" + name.removeprefix("EP_")]
+            else:
+                out += [f"E_{name}", f"M_{name}"]
+        return out
+    if dataset == "socialexplorer":
+        return variables
+    return [c for v in variables for c in (f"{v}E", f"{v}M")]
+
+
+def check_tract_coverage(frame: pd.DataFrame, source: str, universe: Iterable[str]) -> float:
+    """Share of ``universe`` tracts that have a row in ``frame`` (tidy).
+
+    A published null (a median the Census could not compute) still counts: the tract is
+    in the file. Raises :class:`SourceFormatError` below :data:`MIN_TRACT_COVERAGE`.
+    """
+    tracts = set(universe)
+    covered = set(frame["GEOID"]) & tracts
+    share = len(covered) / len(tracts) if tracts else 1.0
+    if share < MIN_TRACT_COVERAGE:
+        raise SourceFormatError(
+            source,
+            f"values for only {len(covered):,} of the county's {len(tracts):,} tracts "
+            f"({100 * share:.1f}%; at least {100 * MIN_TRACT_COVERAGE:.0f}% needed): "
+            "a truncated or partial file?",
+        )
+    return share
+
+
+def county_totals(tidy: pd.DataFrame) -> pd.Series:
+    """Sum of each variable's tract estimates over the county."""
+    return tidy.groupby("variable")["estimate"].sum(min_count=1)
+
+
+def cross_source_checks(tidy: pd.DataFrame, census_2020: float | None) -> list[dict[str, object]]:
+    """Compare county totals across sources; returns the checks made (for the manifest).
+
+    A check whose variables are not both loaded is skipped (a live build has other
+    tables). Raises :class:`SourceFormatError` (source ``cross-source``) when a ratio is
+    outside its tolerance.
+    """
+    totals = county_totals(tidy)
+    if census_2020:
+        totals["census-2020"] = census_2020
+    done = []
+    for name, a, b, low, high in TOLERANCES:
+        if a not in totals or b not in totals or not totals[b]:
+            continue
+        ratio = float(totals[a] / totals[b])
+        entry = {
+            "check": name,
+            "a": float(totals[a]),
+            "b": float(totals[b]),
+            "ratio": ratio,
+            "allowed": [low, high],
+        }
+        done.append(entry)
+        if not low <= ratio <= high:
+            raise SourceFormatError(
+                "cross-source",
+                f"{name}: {totals[a]:,.0f} / {totals[b]:,.0f} = {ratio:.3f}, outside "
+                f"{low}-{high}: one of the sources is damaged or partial",
+            )
+    return done

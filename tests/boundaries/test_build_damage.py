@@ -1,0 +1,152 @@
+"""A build on a damaged mirror fails, names the source, and leaves the last good store alone.
+
+The mirror is the hand-made one of tests/fixture_mirror.py, damaged one way per test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from boundaries.build import build_store
+from loaders.sources import Fetcher
+from tests.fixture_mirror import write_fixture_mirror
+
+SVI = "svi/la_county_tracts_svi2022_selected_columns.csv"
+S1701 = "acs/la_county_tracts_S1701_poverty_acs2022_5yr.csv"
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory) -> tuple[Path, Path]:
+    """(mirror, store built from it)."""
+    root = tmp_path_factory.mktemp("good")
+    mirror = write_fixture_mirror(root / "mirror")
+    store = root / "store.gpkg"
+    build_store(Fetcher(mirror=mirror, cache_dir=root / "cache"), store, progress=lambda _: None)
+    return mirror, store
+
+
+def _cli_build(mirror: Path, store: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "geo_api.cli", "build", "--mirror", str(mirror), "--store",
+         str(store), *extra],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "GEO_API_CACHE_DIR": str(store.parent / "cache")},
+    )  # fmt: skip
+
+
+def _damaged(good: tuple[Path, Path], tmp_path: Path, damage) -> tuple[Path, Path, bytes]:
+    mirror, store = good
+    copy = tmp_path / "mirror"
+    shutil.copytree(mirror, copy)
+    damage(copy)
+    target = tmp_path / "store.gpkg"
+    shutil.copy(store, target)
+    return copy, target, target.read_bytes()
+
+
+def _rename_column(root: Path) -> None:
+    path = root / S1701
+    text = path.read_text(encoding="utf-8-sig")
+    path.write_text(text.replace("S1701_C01_001E", "S1701_C01_001X", 1), encoding="utf-8-sig")
+
+
+def _truncate_rows(root: Path) -> None:
+    path = root / SVI
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(lines[:3]))  # header + 2 of 4 tracts, cut at a row boundary
+
+
+def _remove_file(root: Path) -> None:
+    (root / SVI).unlink()
+
+
+def _garbage(root: Path) -> None:
+    (root / "tracts/la_county_tracts_2020_tiger.geojson").write_bytes(os.urandom(4096))
+
+
+@pytest.mark.parametrize(
+    ("damage", "source", "says"),
+    [
+        (_rename_column, "acs-s1701", "S1701_C01_001E"),
+        (_truncate_rows, "svi", "2 of the county's 4 tracts"),
+        (_remove_file, "svi", "mirror file missing"),
+        (_garbage, "tracts", ""),
+    ],
+)
+def test_damaged_source_fails_and_keeps_the_store(good, tmp_path, damage, source, says):
+    mirror, store, before = _damaged(good, tmp_path, damage)
+    result = _cli_build(mirror, store)
+    assert result.returncode == 1, result.stderr
+    assert f"geo-api build failed in source '{source}'" in result.stderr
+    assert says in result.stderr
+    assert store.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == [
+        "mirror",
+        "store.gpkg",
+    ]
+
+
+def test_cross_source_totals_must_agree(good, tmp_path):
+    def halve_population(root: Path) -> None:
+        path = root / "acs/la_county_tracts_acs2021_5yr_socialexplorer.csv"
+        lines = path.read_text().splitlines()
+        rows = [lines[0]]
+        for line in lines[1:]:
+            cells = line.split(",")
+            cells[1] = str(int(cells[1]) // 2)
+            rows.append(",".join(cells))
+        path.write_text("\n".join(rows) + "\n")
+
+    mirror, store, before = _damaged(good, tmp_path, halve_population)
+    result = _cli_build(mirror, store)
+    assert result.returncode == 1
+    assert "'cross-source'" in result.stderr and "Social Explorer" in result.stderr
+    assert store.read_bytes() == before
+
+
+def test_an_indicator_lost_fails_unless_allowed(good, tmp_path):
+    mirror, store, before = _damaged(good, tmp_path, lambda root: None)
+    # make the previous store claim an indicator this mirror cannot give
+    from boundaries.store import read_store, write_store
+
+    previous = read_store(store)
+    previous.manifest["indicators"]["no_computer_pct"] = {"available": True}
+    write_store(previous, store)
+    before = store.read_bytes()
+    result = _cli_build(mirror, store)
+    assert result.returncode == 1
+    assert "no_computer_pct would become unavailable" in result.stderr
+    assert store.read_bytes() == before
+    assert _cli_build(mirror, store, "--allow-fewer-indicators").returncode == 0
+    assert store.read_bytes() != before
+
+
+def test_a_killed_build_leaves_nothing_behind_after_the_next_one(good, tmp_path):
+    mirror, _ = good
+    store = tmp_path / "store.gpkg"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "geo_api.cli", "build", "--mirror", str(mirror), "--store",
+         str(store)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not any(p.name.startswith(".store.tmp-") for p in tmp_path.iterdir()):
+        assert proc.poll() is None, "the build ended before it wrote a temporary store"
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert any(p.name.startswith(".store.tmp-") for p in tmp_path.iterdir())
+    assert _cli_build(mirror, store).returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["store.gpkg"]

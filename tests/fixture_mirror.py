@@ -1,0 +1,209 @@
+"""A complete, tiny mirror in the upstream formats, written at test time.
+
+Every file of ``shared/data`` that a build reads has a hand-made counterpart here, in the
+same layout, format and quirks (GeoJSON in EPSG:4269, the CSA shapefile in EPSG:2229 US
+feet, an Orange County neighborhood, integer GEOIDs without their leading zero in the
+B19013 file, a UTF-8 byte-order mark in S1701, ``+`` latitudes in the centres file).
+Nothing is copied from the real mirror: four square tracts A|B|C|D in a row near
+downtown LA (tests/shapes.py coordinates), with invented, mutually consistent counts.
+
+:func:`write_fixture_mirror` returns the mirror directory; tests damage copies of it.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import geopandas as gpd
+import pyogrio
+from shapely.geometry import box
+
+from tests.shapes import X0, Y0, D
+
+TRACTS = ["06037000100", "06037000200", "06037000300", "06037000400"]
+#: per tract: population, households, households without a subscription, poor, children < 5
+NUMBERS = {
+    "06037000100": (3000, 1000, 100, 300, 200),
+    "06037000200": (5000, 1800, 400, 1000, 350),
+    "06037000300": (2000, 700, 210, 500, 90),
+    "06037000400": (4000, 1500, 150, 200, 260),
+}
+
+
+def _square(i: float, j: float = 0.0, wide: float = 1.0) -> object:
+    return box(X0 + i * D, Y0 + j * D, X0 + (i + wide) * D, Y0 + (j + 1) * D)
+
+
+def _geojson(frame: gpd.GeoDataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pyogrio.write_dataframe(frame, path, driver="GeoJSON")
+
+
+def _shapefile(frame: gpd.GeoDataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pyogrio.write_dataframe(frame, path, driver="ESRI Shapefile")
+
+
+def _csv(path: Path, header: list[str], rows: list[list[object]], bom: bool = False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8-sig" if bom else "utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def write_boundaries(root: Path) -> None:
+    """Tracts, land outline, places, school districts, CSAs and the LA Times layers."""
+    tracts = gpd.GeoDataFrame(
+        {"GEOID": TRACTS, "NAME": [f"Census Tract {i}" for i in (1, 2, 3, 4)]},
+        geometry=[_square(i) for i in range(4)],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:4269")
+    _geojson(tracts.iloc[:3], root / "tracts/la_county_tracts_2020_tiger.geojson")
+    _geojson(tracts.iloc[3:], root / "tracts/la_county_tracts_2020_supplement.geojson")
+    land = gpd.GeoDataFrame(
+        {"STATEFP": ["06"], "COUNTYFP": ["037"], "GEOID": ["06037999999"]},
+        geometry=[_square(0, wide=4)],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:4269")
+    _geojson(land, root / "tracts/la_county_tracts_2010_cb2019_500k.geojson")
+    places = gpd.GeoDataFrame(
+        {"GEOID": ["0600001", "0600002"], "NAME": ["Alpha", "Beta CDP"], "LSAD": ["25", "57"]},
+        geometry=[_square(0, wide=1.5), _square(3)],
+        crs="EPSG:4269",
+    )
+    _geojson(places, root / "boundaries/la_county_census_places_2019_cb500k.geojson")
+    districts = gpd.GeoDataFrame(
+        {"GEOID": ["0600010"], "NAME": ["Example Unified"], "SD_TYPE": ["unified"]},
+        geometry=[_square(0, wide=4)],
+        crs="EPSG:4269",
+    )
+    _geojson(districts, root / "school_districts/la_county_school_districts_cb2021_500k.geojson")
+    csa = gpd.GeoDataFrame(
+        {
+            "CITY_TYPE": ["City", "Unincorporated"],
+            "LCITY": ["Alpha", "Unincorporated"],
+            "LABEL": ["City of Alpha", "Unincorporated - Gamma"],
+            "POPULATION": [5500, 8500],
+        },
+        geometry=[_square(0, wide=1.5), _square(1.5, wide=2.5)],
+        crs="EPSG:4326",
+    ).to_crs("EPSG:2229")
+    _shapefile(csa, root / "boundaries/la_county_csa/BOS_Countywide_Statistical_Areas.shp")
+    times = root / "boundaries/latimes_mapping_la"
+    hoods = gpd.GeoDataFrame(
+        {
+            "name": ["West Side", "East Side", "Irvine Spectrum"],
+            "slug": ["west-side", "east-side", "irvine-spectrum"],
+            "county": ["los-angeles", "los-angeles", "orange"],
+            "type": ["segment-of-a-city", "unincorporated-area", "standalone-city"],
+            "city": ["Alpha", "", "Irvine"],
+            "region": ["test", "test", "orange"],
+        },
+        geometry=[_square(0, wide=2), _square(2, wide=2), _square(0, j=-60)],
+        crs="EPSG:4326",
+    )
+    _shapefile(hoods, times / "neighborhoods_v6_neighborhoods.shp")
+    whole = [_square(0, wide=4)]
+    _shapefile(
+        gpd.GeoDataFrame(
+            {"SPA_2012": [4], "SPA_NAME": ["Metro"], "ABBV": ["MT"]}, geometry=whole, crs=4326
+        ),
+        times / "spas_2012.shp",
+    )
+    _shapefile(
+        gpd.GeoDataFrame({"DISTRICT": [1]}, geometry=whole, crs=4326),
+        times / "la_county_supervisors_2011.shp",
+    )
+    _shapefile(
+        gpd.GeoDataFrame({"DISTRICT": [14]}, geometry=[_square(0, wide=2)], crs=4326),
+        times / "la_city_council_2012.shp",
+    )
+
+
+def write_tables(root: Path) -> None:
+    """Schools, SVI, S1701, B19013, Social Explorer and block-group centres."""
+    schools = root / "schools/cde_school_directory_export_la_county.tsv"
+    schools.parent.mkdir(parents=True, exist_ok=True)
+    header = (
+        "Record Type\tCDS Code\tCounty\tDistrict\tSchool\tFunding Type\t"
+        "Educational Program Type\tEntity Type\tMagnet Yes/No\tPublic Yes/No\tLatitude\tLongitude"
+    )
+    rows = [
+        f"School\t1910000111111{i}\tLos Angeles\tExample Unified\tSchool {i}\t\tTraditional\t"
+        f"Elementary Schools (Public)\tN\tY\t{Y0 + 0.5 * D:.6f}\t{X0 + (i + 0.5) * D:.6f}"
+        for i in range(4)
+    ]
+    schools.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+
+    svi_cols = ["TOTPOP", "HH", "NOINT", "NOHSDP", "AGE17", "LIMENG", "POV150"]
+    header = ["FIPS", *[f"{p}_{c}" for c in svi_cols for p in ("E", "M")], "EP_NOINT", "MP_NOINT"]
+    svi_rows, s1701, b19013, se, centres = [], [], [], [], []
+    for tract, (pop, hh, noint, poor, under5) in NUMBERS.items():
+        values = {
+            "TOTPOP": pop,
+            "HH": hh,
+            "NOINT": noint,
+            "NOHSDP": pop // 10,
+            "AGE17": pop // 5,
+            "LIMENG": pop // 20,
+            "POV150": poor * 3 // 2,
+        }
+        row: list[object] = [tract.lstrip("0")]  # the SVI writes FIPS as a number
+        for c in svi_cols:
+            row += [values[c], max(10, values[c] // 10)]
+        row += [round(100 * noint / hh, 1), 3.5]
+        svi_rows.append(row)
+        universe = pop * 98 // 100
+        s1701.append(
+            [
+                tract,
+                universe, 120, poor, 90, round(100 * poor / universe, 1), 2.5,
+                under5, 40, under5 // 4, 20, round(100 * (under5 // 4) / under5, 1), 9.9,
+                poor * 3 // 2, 130,
+            ]
+        )  # fmt: skip
+        b19013.append([2022, tract.lstrip("0"), 61000 + pop, 5000, "Alpha"])
+        se.append([tract, pop, pop * 2 // 3, pop // 10, pop // 5, 60000 + pop])
+        for group, share in ((1, 0.6), (2, 0.4)):
+            x = X0 + (TRACTS.index(tract) + (0.3 if group == 1 else 0.7)) * D
+            centres.append(
+                [
+                    f"{tract}{group}", "06", "037", tract[5:], group, round(pop * share),
+                    f"+{Y0 + 0.5 * D:.6f}", f"{x:.6f}",
+                ]
+            )  # fmt: skip
+    _csv(root / "svi/la_county_tracts_svi2022_selected_columns.csv", header, svi_rows)
+    s1701_vars = ["C01_001", "C02_001", "C03_001", "C01_003", "C02_003", "C03_003", "C01_040"]
+    _csv(
+        root / "acs/la_county_tracts_S1701_poverty_acs2022_5yr.csv",
+        ["FIPS", *[f"S1701_{v}{k}" for v in s1701_vars for k in ("E", "M")]],
+        s1701,
+        bom=True,
+    )
+    _csv(
+        root / "acs/la_county_tracts_B19013_median_hh_income_2010_2023.csv",
+        ["YEAR", "GEO_ID", "B19013_001E", "B19013_001M", "CITY"],
+        b19013,
+    )
+    _csv(
+        root / "acs/la_county_tracts_acs2021_5yr_socialexplorer.csv",
+        ["FIPS", "SE_A04001_001", "SE_A12002_001", "SE_A12002_002", "SE_A12002_005",
+         "SE_A14006_001"],
+        se,
+    )  # fmt: skip
+    _csv(
+        root / "population/la_county_blockgroup_centers_of_population_2020.csv",
+        ["GEOID", "STATEFP", "COUNTYFP", "TRACTCE", "BLKGRPCE", "POPULATION", "LATITUDE",
+         "LONGITUDE"],
+        centres,
+    )  # fmt: skip
+    (root / "PROVENANCE.md").write_text("Hand-made test mirror (tests/fixture_mirror.py).\n")
+
+
+def write_fixture_mirror(root: Path) -> Path:
+    """Write the whole tiny mirror under ``root`` and return ``root``."""
+    write_boundaries(root)
+    write_tables(root)
+    return root
