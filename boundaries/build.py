@@ -56,7 +56,6 @@ CHILD_CARE_RESOURCES = (
     "7aed8063-cea7-4367-8651-c81643164ae0",  # child-care centers
     "4b5cc48d-03b1-4f42-a7d1-b9816903eb2b",  # family child-care homes
 )
-STORE_FORMAT = 1
 #: below this share of its population in tracts with a polygon, a feature's notes say so
 POPULATION_COVERAGE_NOTE = 0.99
 
@@ -528,7 +527,6 @@ def build_store(
                 )
 
     manifest = {
-        "format": STORE_FORMAT,
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "live" if fetcher.live else "mirror",
         "acs_year": acs_year,
@@ -561,8 +559,9 @@ def build_store(
     }
     manifest["content_sha256"] = content_checksum(layers, tables)
     store = Store(layers=layers, manifest=manifest, **tables)
+    # recorded before the write so that it is saved (the write itself takes seconds more)
+    manifest["build_seconds"] = round(time.perf_counter() - started, 1)
     with ctx.step(f"write store {store_path}", "store"):
         write_store(store, store_path)
-    manifest["build_seconds"] = round(time.perf_counter() - started, 1)
-    progress(f"store written: {store_path} ({manifest['build_seconds']} s)")
+    progress(f"store written: {store_path} ({time.perf_counter() - started:.1f} s)")
     return store

@@ -38,6 +38,8 @@ import pyogrio
 from boundaries.layers import LAYERS
 
 TABLES = ("acs_values", "crosswalk", "indicator_status", "coverage")
+#: version of the store layout; read_store refuses any other
+STORE_FORMAT = 2
 
 
 class StoreError(Exception):
@@ -133,10 +135,16 @@ def write_store(store: Store, path: Path) -> None:
             "crosswalk": store.crosswalk,
             "indicator_status": store.indicator_status,
             "coverage": store.coverage,
-            "manifest": pd.DataFrame({"json": [json.dumps(store.manifest, sort_keys=True)]}),
         }
         for name, table in tables.items():
             pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG")
+        # The served parts' checksum is taken from what was written, read back the way
+        # `geo-api serve` reads it, so start-up can verify the file it is given.
+        served = _read_served(tmp, list(store.layers))
+        store.manifest["format"] = STORE_FORMAT
+        store.manifest["served_sha256"] = served_checksum(*served)
+        manifest = pd.DataFrame({"json": [json.dumps(store.manifest, sort_keys=True)]})
+        pyogrio.write_dataframe(manifest, tmp, layer="manifest", driver="GPKG")
         check = read_store(tmp)
         if set(check.layers) != set(store.layers):
             raise StoreError(f"written store lacks layers {set(store.layers) - set(check.layers)}")
@@ -146,6 +154,15 @@ def write_store(store: Store, path: Path) -> None:
 
 
 SERVING_SKIPS = ("acs_values", "crosswalk")
+
+
+def file_identity(path: Path) -> tuple[int, int, int] | None:
+    """(inode, size, modification time in ns) of the store file, ``None`` if it is gone."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 def read_manifest(path: Path) -> dict[str, Any] | None:
@@ -167,30 +184,84 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     return manifest if isinstance(manifest, dict) else None
 
 
-def read_store(path: Path, skip: tuple[str, ...] = ()) -> Store:
+def served_checksum(
+    layers: dict[str, gpd.GeoDataFrame], status: pd.DataFrame, coverage: pd.DataFrame
+) -> str:
+    """SHA-256 of what ``geo-api serve`` reads: every layer, indicator status, coverage."""
+    return content_checksum(layers, {"indicator_status": status, "coverage": coverage})
+
+
+def _read_served(
+    path: Path, layer_ids: list[str]
+) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame, pd.DataFrame]:
+    layers = {lid: pyogrio.read_dataframe(path, layer=table_name(lid)) for lid in layer_ids}
+    status = pyogrio.read_dataframe(path, layer="indicator_status")
+    coverage = pyogrio.read_dataframe(path, layer="coverage")
+    return layers, status, coverage
+
+
+def _parse_manifest(path: Path) -> dict[str, Any]:
+    try:
+        table = pyogrio.read_dataframe(path, layer="manifest")
+        manifest = json.loads(table["json"].iloc[0])
+    except (KeyError, IndexError, TypeError, ValueError) as exc:
+        raise StoreError(f"{path}: the store manifest is empty or not JSON ({exc})") from None
+    if not isinstance(manifest, dict):
+        raise StoreError(f"{path}: the store manifest is not a JSON object")
+    found = manifest.get("format")
+    if found != STORE_FORMAT:
+        raise StoreError(
+            f"{path}: store format {found!r}, this geo-api reads format {STORE_FORMAT}: "
+            "rebuild it with `geo-api build`"
+        )
+    if not manifest.get("layers"):
+        raise StoreError(f"{path}: the store lists no layers")
+    return manifest
+
+
+def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> Store:
     """Read a store written by :func:`write_store`; raises :class:`StoreError` if unusable.
 
     Tables named in ``skip`` (e.g. :data:`SERVING_SKIPS`: the API serves layers and the
     indicator status, never the 600k-row tidy ACS table) are returned empty, unread.
+    The manifest must be valid JSON of this :data:`STORE_FORMAT` and list layers, and
+    with ``verify`` the served parts must match the manifest's ``served_sha256``.
     """
     path = Path(path)
     if not path.exists():
         raise StoreError(f"no store at {path}; run `geo-api build` first")
     try:
         names = {str(row[0]) for row in pyogrio.list_layers(path)}
+        if "manifest" not in names:
+            raise StoreError(f"{path} is not a geo-api store: no manifest table")
+        manifest = _parse_manifest(path)
+        missing = [lid for lid in manifest["layers"] if table_name(lid) not in names]
+        if missing:
+            raise StoreError(f"store {path} lacks layers {missing}")
+        unknown = set(manifest["layers"]) - set(LAYERS)
+        if unknown:
+            raise StoreError(f"store {path} has unknown layers {sorted(unknown)}")
+        layers, status, coverage = _read_served(path, list(manifest["layers"]))
         tables = {
             name: pd.DataFrame() if name in skip else pyogrio.read_dataframe(path, layer=name)
-            for name in (*TABLES, "manifest")
+            for name in ("acs_values", "crosswalk")
         }
-        manifest = json.loads(tables.pop("manifest")["json"].iloc[0])
-        layers = {}
-        for layer_id in manifest.get("layers", {}):
-            if table_name(layer_id) not in names:
-                raise StoreError(f"store {path} lacks layer {layer_id}")
-            layers[layer_id] = pyogrio.read_dataframe(path, layer=table_name(layer_id))
-    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, KeyError) as exc:
+    except StoreError:
+        raise
+    except Exception as exc:  # sqlite, GDAL or pandas errors on a damaged file: one line
         raise StoreError(f"{path} is not a readable geo-api store: {exc}") from exc
-    unknown = set(layers) - set(LAYERS)
-    if unknown:
-        raise StoreError(f"store {path} has unknown layers {sorted(unknown)}")
-    return Store(layers=layers, manifest=manifest, **tables)
+    if verify and manifest.get("served_sha256"):
+        if served_checksum(layers, status, coverage) != manifest["served_sha256"]:
+            raise StoreError(
+                f"{path}: content does not match its checksum (the file was changed after "
+                "the build, or is damaged): rebuild it with `geo-api build`"
+            )
+    elif verify:
+        raise StoreError(f"{path}: the manifest has no served_sha256: rebuild the store")
+    return Store(
+        layers=layers,
+        manifest=manifest,
+        indicator_status=status,
+        coverage=coverage,
+        **tables,
+    )

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.staticfiles import StaticFiles
 
-from boundaries.store import SERVING_SKIPS, Store, read_store
+from boundaries.store import SERVING_SKIPS, Store, file_identity, read_store
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         first = given.pop("store", None)
+        app.state.store_identity = file_identity(settings.store)
         load_catalog(app, first if first is not None else read_store(settings.store, SERVING_SKIPS))
         yield
 

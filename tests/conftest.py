@@ -45,3 +45,17 @@ def mirror() -> Path:
             "(make test does this when ../shared/data exists)"
         )
     return path
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(hand-made mirror, store built from it by build_store): see tests/fixture_mirror.py."""
+    from boundaries.build import build_store
+    from loaders.sources import Fetcher
+    from tests.fixture_mirror import write_fixture_mirror
+
+    root = tmp_path_factory.mktemp("fixture-build")
+    mirror = write_fixture_mirror(root / "mirror")
+    store = root / "store.gpkg"
+    build_store(Fetcher(mirror=mirror, cache_dir=root / "cache"), store, progress=lambda _: None)
+    return mirror, store

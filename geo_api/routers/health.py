@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
+from boundaries.store import file_identity
 from geo_api.deps import CatalogDep
 
 router = APIRouter(tags=["Service"])
 
 
 @router.get("/healthz", summary="Health check")
-def healthz(catalog: CatalogDep) -> dict[str, Any]:
-    """Status, store checksum and build time, and feature counts per layer."""
+def healthz(request: Request, catalog: CatalogDep) -> dict[str, Any]:
+    """Status, store checksum and build time, feature counts per layer, and whether the
+    store file on disk is still the one loaded (``on_disk``: ``loaded``, ``replaced`` by a
+    new build, which a restart serves, or ``missing``)."""
+    loaded = getattr(request.app.state, "store_identity", None)
+    now = file_identity(request.app.state.settings.store)
+    on_disk = "missing" if now is None else "loaded" if now == loaded else "replaced"
     return {
         "status": "ok",
         "store": {
             "checksum": catalog.checksum,
             "built_at": catalog.manifest.get("built_at"),
             "mode": catalog.manifest.get("mode"),
+            "on_disk": on_disk,
         },
         "layers": {lid: len(layer.records) for lid, layer in catalog.layers.items()},
     }

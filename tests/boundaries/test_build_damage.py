@@ -15,22 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from boundaries.build import build_store
-from loaders.sources import Fetcher
-from tests.fixture_mirror import write_fixture_mirror
-
 SVI = "svi/la_county_tracts_svi2022_selected_columns.csv"
 S1701 = "acs/la_county_tracts_S1701_poverty_acs2022_5yr.csv"
-
-
-@pytest.fixture(scope="module")
-def good(tmp_path_factory) -> tuple[Path, Path]:
-    """(mirror, store built from it)."""
-    root = tmp_path_factory.mktemp("good")
-    mirror = write_fixture_mirror(root / "mirror")
-    store = root / "store.gpkg"
-    build_store(Fetcher(mirror=mirror, cache_dir=root / "cache"), store, progress=lambda _: None)
-    return mirror, store
 
 
 def _cli_build(mirror: Path, store: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -83,8 +69,8 @@ def _garbage(root: Path) -> None:
         (_garbage, "tracts", ""),
     ],
 )
-def test_damaged_source_fails_and_keeps_the_store(good, tmp_path, damage, source, says):
-    mirror, store, before = _damaged(good, tmp_path, damage)
+def test_damaged_source_fails_and_keeps_the_store(fixture_build, tmp_path, damage, source, says):
+    mirror, store, before = _damaged(fixture_build, tmp_path, damage)
     result = _cli_build(mirror, store)
     assert result.returncode == 1, result.stderr
     assert f"geo-api build failed in source '{source}'" in result.stderr
@@ -96,7 +82,7 @@ def test_damaged_source_fails_and_keeps_the_store(good, tmp_path, damage, source
     ]
 
 
-def test_cross_source_totals_must_agree(good, tmp_path):
+def test_cross_source_totals_must_agree(fixture_build, tmp_path):
     def halve_population(root: Path) -> None:
         path = root / "acs/la_county_tracts_acs2021_5yr_socialexplorer.csv"
         lines = path.read_text().splitlines()
@@ -107,15 +93,15 @@ def test_cross_source_totals_must_agree(good, tmp_path):
             rows.append(",".join(cells))
         path.write_text("\n".join(rows) + "\n")
 
-    mirror, store, before = _damaged(good, tmp_path, halve_population)
+    mirror, store, before = _damaged(fixture_build, tmp_path, halve_population)
     result = _cli_build(mirror, store)
     assert result.returncode == 1
     assert "'cross-source'" in result.stderr and "Social Explorer" in result.stderr
     assert store.read_bytes() == before
 
 
-def test_an_indicator_lost_fails_unless_allowed(good, tmp_path):
-    mirror, store, before = _damaged(good, tmp_path, lambda root: None)
+def test_an_indicator_lost_fails_unless_allowed(fixture_build, tmp_path):
+    mirror, store, before = _damaged(fixture_build, tmp_path, lambda root: None)
     # make the previous store claim an indicator this mirror cannot give
     from boundaries.store import read_store, write_store
 
@@ -131,8 +117,8 @@ def test_an_indicator_lost_fails_unless_allowed(good, tmp_path):
     assert store.read_bytes() != before
 
 
-def test_a_killed_build_leaves_nothing_behind_after_the_next_one(good, tmp_path):
-    mirror, _ = good
+def test_a_killed_build_leaves_nothing_behind_after_the_next_one(fixture_build, tmp_path):
+    mirror, _ = fixture_build
     store = tmp_path / "store.gpkg"
     proc = subprocess.Popen(
         [sys.executable, "-m", "geo_api.cli", "build", "--mirror", str(mirror), "--store",
