@@ -18,6 +18,7 @@ from boundaries.store import SERVING_SKIPS, Store, file_identity, read_store
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
+from geo_api.limits import WorkLimiter
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
 from geo_api.routers import features, health, indicators, maps, priorities
@@ -62,7 +63,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     app.state.settings = settings
     app.state.body_cache = BodyCache()
-    app.state.rankings = RankingCache()
+    app.state.limiter = WorkLimiter()
+    app.state.rankings = RankingCache(limiter=app.state.limiter)
     app.state.fast_cache = FastCache()
     install_error_handlers(app)
     # Added first, so it runs inside CORS: cached answers still get per-request CORS headers.

@@ -108,12 +108,10 @@ def problem(
     if valid is not None:
         body["valid"] = valid
     body.update(extra)
-    return Response(
-        orjson.dumps(body),
-        status_code=status,
-        media_type=PROBLEM,
-        headers={"Cache-Control": "no-store"},
-    )
+    headers = {"Cache-Control": "no-store"}
+    if "retry_after" in extra:
+        headers["Retry-After"] = str(extra["retry_after"])
+    return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:

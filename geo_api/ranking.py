@@ -19,6 +19,7 @@ from boundaries.moe import moe_ratio
 from boundaries.priorities import Scores, score_areas
 from boundaries.programs import CAPACITY_PER_CHILD, Program, Weighted
 from geo_api.catalog import Catalog, LayerData
+from geo_api.limits import SingleFlight, WorkLimiter
 
 DEFAULT_SEED = 20261123
 DEFAULT_DRAWS = 1000
@@ -162,10 +163,12 @@ def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Inpu
 class RankingCache:
     """Least-recently-used rankings (a simulation on 2,492 tracts takes seconds)."""
 
-    def __init__(self, size: int = 32) -> None:
+    def __init__(self, size: int = 32, limiter: WorkLimiter | None = None) -> None:
         self._items: OrderedDict[tuple, Ranking] = OrderedDict()
         self._lock = threading.Lock()
         self._size = size
+        self._flight = SingleFlight()
+        self._limiter = limiter or WorkLimiter()
 
     def get(
         self,
@@ -192,7 +195,13 @@ class RankingCache:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        ranking = rank(catalog, layer, program, weights, seed, draws, floors=floors)
+        # one simulation per key however many ask at once, and few simulations at a time
+        ranking = self._flight.do(
+            key,
+            lambda: self._limiter.run(
+                lambda: rank(catalog, layer, program, weights, seed, draws, floors=floors)
+            ),
+        )
         with self._lock:
             self._items[key] = ranking
             while len(self._items) > self._size:

@@ -17,6 +17,8 @@ from isal import igzip
 from starlette.requests import Request
 from starlette.responses import Response
 
+from geo_api.limits import SingleFlight
+
 CACHE_CONTROL = "public, max-age=3600"
 MAX_CACHED = 512
 MAX_CACHED_BYTES = 256 * 2**20
@@ -36,6 +38,7 @@ class BodyCache:
         self.max_bytes = max_bytes
         self._bytes = 0
         self._lock = threading.Lock()  # routes run in a thread pool
+        self._flight = SingleFlight()  # identical cold requests compute one body
 
     def get(self, key: tuple[str, str], make: Callable[[], bytes]) -> bytes:
         """Return the cached bytes for ``key``, computing them with ``make`` on a miss."""
@@ -44,7 +47,7 @@ class BodyCache:
             if hit is not None:
                 self._items.move_to_end(key)
                 return hit
-        value = make()  # outside the lock: other requests go on meanwhile
+        value = self._flight.do(key, make)  # outside the lock: other requests go on
         with self._lock:
             if key not in self._items:
                 self._items[key] = value

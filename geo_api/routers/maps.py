@@ -151,16 +151,22 @@ def _serve(
     )
 
     def body() -> bytes:
+        # a priority map's ranking takes its own slot; classifying and drawing take one here
         data = _map_data(catalog, layer, indicator, overlay, base, request.app.state.rankings)
-        cls = classify(data.values, scheme, k, palette, breaks)
-        if fmt == "png":
-            return render_png(data, cls, width, height)
-        params = [(key, v) for key, v in q.multi_items() if key not in ("f", "width", "height")]
-        embed_url = f"{base}/maps/{layer_id}/{indicator}/embed"
-        if params:
-            embed_url += "?" + urlencode(params)
-        assert assets is not None
-        return render_map(data, cls, assets, tiles, embed=embed, embed_url=embed_url).encode()
+
+        def render() -> bytes:
+            cls = classify(data.values, scheme, k, palette, breaks)
+            if fmt == "png":
+                return render_png(data, cls, width, height)
+            skip = ("f", "width", "height")
+            params = [(key, v) for key, v in q.multi_items() if key not in skip]
+            embed_url = f"{base}/maps/{layer_id}/{indicator}/embed"
+            if params:
+                embed_url += "?" + urlencode(params)
+            assert assets is not None
+            return render_map(data, cls, assets, tiles, embed=embed, embed_url=embed_url).encode()
+
+        return request.app.state.limiter.run(render)
 
     media = "image/png" if fmt == "png" else "text/html; charset=utf-8"
     headers = {} if embed else {"X-Frame-Options": "SAMEORIGIN"}

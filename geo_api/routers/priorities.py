@@ -20,6 +20,7 @@ from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
 from geo_api.formats import MEDIA
+from geo_api.limits import check_ranking_budget
 from geo_api.openapi_params import PRIORITIES
 from geo_api.query import int_param, unknown_params
 from geo_api.ranking import (
@@ -95,6 +96,7 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
             f"none of {program.id}'s inputs is available on {layer.layer.id}; give weights=",
             valid=usable,
         )
+    check_ranking_budget(len(layer.records), draws)
     rankings: RankingCache = request.app.state.rankings
     ranking = rankings.get(catalog, layer, program, weights, seed, draws, floors)
     return ranking

@@ -28,9 +28,16 @@ def mirror_store(mirror_store_path):
 
 
 @pytest.fixture(scope="session")
-def live_server(mirror_store_path):
-    """`geo-api serve` in its own process on a free loopback port (GDAL's client holds the
-    GIL while it fetches, so the server cannot share the test's process)."""
+def live_server(live_process):
+    """Base URL of the live `geo-api serve` process."""
+    return live_process[0]
+
+
+@pytest.fixture(scope="session")
+def live_process(mirror_store_path):
+    """(base URL, process) of `geo-api serve` in its own process on a free loopback port
+    (GDAL's client holds the GIL while it fetches, so the server cannot share the test's
+    process)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
@@ -63,7 +70,7 @@ def live_server(mirror_store_path):
             if time.monotonic() > deadline:
                 raise RuntimeError("geo-api serve did not start in 180 s")
             time.sleep(0.5)
-        yield url
+        yield url, proc
     finally:
         proc.terminate()
         proc.wait(timeout=30)

@@ -1,0 +1,105 @@
+"""Single flight, bounded concurrency and the ranking work budget."""
+
+import threading
+import time
+
+import pytest
+
+from geo_api import limits
+from geo_api.limits import Busy, SingleFlight, WorkLimiter
+
+
+def test_single_flight_computes_once_for_concurrent_callers():
+    flight = SingleFlight()
+    calls = []
+    gate = threading.Event()
+
+    def compute():
+        calls.append(1)
+        gate.wait(5)
+        return "answer"
+
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(flight.do("k", compute))) for _ in range(8)
+    ]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)  # every caller is now waiting on the leader
+    gate.set()
+    for t in threads:
+        t.join()
+    assert results == ["answer"] * 8
+    assert len(calls) == 1
+    # once finished the key is free again: a later call computes anew
+    assert flight.do("k", lambda: "again") == "again"
+
+
+def test_single_flight_gives_the_leaders_error_to_everyone():
+    flight = SingleFlight()
+    gate = threading.Event()
+    errors = []
+
+    def fail():
+        gate.wait(5)
+        raise ValueError("boom")
+
+    def call():
+        try:
+            flight.do("k", fail)
+        except ValueError as exc:
+            errors.append(str(exc))
+
+    threads = [threading.Thread(target=call) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(0.2)
+    gate.set()
+    for t in threads:
+        t.join()
+    assert errors == ["boom"] * 3
+
+
+def test_limiter_refuses_work_beyond_its_slots():
+    limiter = WorkLimiter(slots=1, wait=0.05)
+    inside = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        inside.set()
+        release.wait(5)
+        return 1
+
+    worker = threading.Thread(target=lambda: limiter.run(hold))
+    worker.start()
+    inside.wait(5)
+    with pytest.raises(Busy) as busy:
+        limiter.run(lambda: 2)
+    assert busy.value.status == 503 and busy.value.extra["retry_after"] > 0
+    release.set()
+    worker.join()
+    assert limiter.run(lambda: 3) == 3  # the slot is free again
+
+
+def test_over_budget_ranking_is_a_400_naming_the_limit(client, monkeypatch):
+    monkeypatch.setattr(limits, "RANKING_WORK_BUDGET", 1000)
+    r = client.get("/priorities/la-deal?layer=tracts&draws=500&seed=9")
+    assert r.status_code == 400
+    body = r.json()
+    assert body["code"] == "over-budget" and body["limit"] == 1000
+    assert body["max_draws"] == 333  # 3 tracts
+    assert "1,000" in body["detail"]
+
+
+def test_busy_server_answers_503_with_retry_after(client):
+    client.app.state.rankings._limiter = WorkLimiter(slots=1, wait=0.01)
+    held = client.app.state.rankings._limiter
+    assert held._slots.acquire()  # another ranking holds the only slot
+    try:
+        r = client.get("/priorities/la-deal?layer=tracts&seed=777")
+    finally:
+        held._slots.release()
+    assert r.status_code == 503
+    assert r.headers["retry-after"] == "5"
+    assert r.headers["content-type"] == "application/problem+json"
+    assert client.get("/priorities/la-deal?layer=tracts&seed=777").status_code == 200
