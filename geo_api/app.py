@@ -11,13 +11,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
+from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
 from boundaries.store import SERVING_SKIPS, Store, file_identity, read_store
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
+from geo_api.http import HttpHygieneMiddleware, ProblemCORSMiddleware
 from geo_api.limits import WorkLimiter
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
@@ -54,7 +55,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         load_catalog(app, first if first is not None else read_store(settings.store, SERVING_SKIPS))
         yield
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the fastapi-offline package: /docs works without a CDN
+    app = FastAPIOffline(
         title="geo-api",
         version="0.1.0",
         description="LA County equity indicators (ACS with margins of error) on every local "
@@ -70,12 +72,14 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # Added first, so it runs inside CORS: cached answers still get per-request CORS headers.
     app.add_middleware(FastPathMiddleware, cache=app.state.fast_cache)
     app.add_middleware(
-        CORSMiddleware,
+        ProblemCORSMiddleware,
         allow_origins=["*"],
         allow_methods=["GET", "HEAD", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=["ETag", "Content-Disposition"],
     )
+    # outermost: HEAD, security headers and trusted hosts apply to every answer
+    app.add_middleware(HttpHygieneMiddleware, settings=settings)
     app.include_router(features.router)
     app.include_router(indicators.router)
     app.include_router(maps.router)

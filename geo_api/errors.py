@@ -18,6 +18,7 @@ from starlette.responses import Response
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
+MAX_ECHO = 500
 
 
 class ApiError(Exception):
@@ -102,8 +103,9 @@ def problem(
         "title": title,
         "status": status,
         "code": code,
-        "detail": detail,
-        "instance": instance,
+        # nothing a client sent is echoed without a bound
+        "detail": detail if len(detail) <= MAX_ECHO else detail[:MAX_ECHO] + "…",
+        "instance": instance if len(instance) <= MAX_ECHO else instance[:MAX_ECHO] + "…",
     }
     if valid is not None:
         body["valid"] = valid
@@ -134,7 +136,17 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), str(request.url))
+        response = problem(
+            exc.status_code, code, str(exc.detail), str(exc.detail), str(request.url)
+        )
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        if exc.status_code == 405:
+            allowed = [m.strip() for m in response.headers.get("allow", "GET").split(",")]
+            if "GET" in allowed and "HEAD" not in allowed:
+                allowed.append("HEAD")  # every GET route answers HEAD (geo_api.http)
+            response.headers["allow"] = ", ".join(allowed)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -62,7 +62,7 @@ def negotiate(request: Request, allowed: Sequence[str], default: str = "json") -
         if fmt in allowed:
             return fmt
     raise NotAcceptable(
-        f"cannot produce any of {accept!r}",
+        f"cannot produce any of {accept[:100]!r}" + ("…" if len(accept) > 100 else ""),
         valid=[m for m, f in ACCEPT_ALIASES.items() if f in allowed],
     )
 

@@ -58,3 +58,5 @@ class Settings(BaseSettings):
     assets_dir: Path = Field(default_factory=default_assets)
     map_tiles: str | None = None
     map_tiles_attribution: str = ""
+    #: comma-separated Host names to accept (unset: any; behind a proxy prefer base_url)
+    trusted_hosts: str | None = None

@@ -109,7 +109,7 @@ def _assets(settings: Settings, base: str) -> Assets:
         return Assets.cdn()
     if not (settings.assets_dir / "leaflet.js").is_file():
         raise AssetsMissing(
-            f"map assets are not installed at {settings.assets_dir}: run `npm ci` in the "
+            "map assets (Leaflet) are not installed on this server: run `npm ci` in the "
             "project (make install does) or set GEO_API_MAP_ASSETS=cdn"
         )
     return Assets.local(base)
@@ -169,8 +169,7 @@ def _serve(
         return request.app.state.limiter.run(render)
 
     media = "image/png" if fmt == "png" else "text/html; charset=utf-8"
-    headers = {} if embed else {"X-Frame-Options": "SAMEORIGIN"}
-    return cached_response(request, cache, catalog.checksum, media, body, headers)
+    return cached_response(request, cache, catalog.checksum, media, body)
 
 
 @router.get(

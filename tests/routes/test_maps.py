@@ -18,7 +18,8 @@ def test_full_map_page(client):
     assert "ACS vintage 2022" in page and "SVI" in page
     assert "http://testserver/assets/leaflet/leaflet.js" in page
     assert "embed?scheme=equal_interval" in page  # the snippet keeps the chosen classes
-    assert r.headers["x-frame-options"] == "SAMEORIGIN"
+    assert r.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     again = client.get(
         "/maps/tracts/no_subscription_pct?scheme=equal_interval&k=3&palette=Blues",
         headers={"If-None-Match": r.headers["etag"]},

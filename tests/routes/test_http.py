@@ -1,0 +1,118 @@
+"""HTTP hygiene: HEAD, Allow on 405, security headers, bounded echoes, trusted hosts, CORS."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+from geo_api.app import create_app
+from geo_api.http import content_security_policy, tile_origin
+from tests.routes.conftest import make_settings
+
+GETS = [
+    "/",
+    "/collections",
+    "/collections/neighborhoods/items?limit=1",
+    "/collections/tracts/items/06037000100",
+    "/indicators",
+    "/healthz",
+    "/maps/neighborhoods/no_subscription_pct",
+    "/priorities/la-deal?layer=tracts",
+    "/openapi.json",
+    "/docs",
+]
+
+
+@pytest.mark.parametrize("url", GETS)
+def test_head_answers_like_get_without_a_body(client, url):
+    get = client.get(url)
+    head = client.head(url)
+    assert get.status_code == head.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers.get("etag") == get.headers.get("etag")
+    assert head.headers["content-length"] == get.headers["content-length"]
+    assert head.headers["x-content-type-options"] == "nosniff"
+
+
+def test_405_says_what_is_allowed(client):
+    r = client.post("/collections")
+    assert r.status_code == 405
+    assert r.headers["content-type"] == "application/problem+json"
+    allowed = {m.strip() for m in r.headers["allow"].split(",")}
+    assert {"GET", "HEAD"} <= allowed
+    assert r.json()["code"] == "method-not-allowed"
+
+
+def test_html_pages_carry_a_content_security_policy(client):
+    page = client.get("/maps/neighborhoods/no_subscription_pct")
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert "unpkg" not in csp  # local assets by default
+    assert page.headers["x-frame-options"] == "DENY"
+    embed = client.get("/maps/neighborhoods/no_subscription_pct/embed")
+    assert "frame-ancestors *" in embed.headers["content-security-policy"]
+    assert "x-frame-options" not in embed.headers
+    data = client.get("/collections")
+    assert "content-security-policy" not in data.headers
+    assert data.headers["x-content-type-options"] == "nosniff"
+    error = client.get("/collections/nope")
+    assert error.status_code == 404 and error.headers["x-content-type-options"] == "nosniff"
+
+
+def test_csp_names_the_basemap_host_and_the_cdn_when_configured(tmp_path):
+    settings = make_settings(tmp_path).model_copy(
+        update={
+            "map_tiles": "https://{s}.tile.example.org/{z}/{x}/{y}.png",
+            "map_assets": "cdn",
+        }
+    )
+    csp = content_security_policy(settings, embed=False)
+    assert "img-src 'self' data: blob: https://*.tile.example.org https://unpkg.com" in csp
+    assert "script-src 'self' 'unsafe-inline' https://unpkg.com" in csp
+    assert tile_origin("not a url") is None
+
+
+def test_a_huge_accept_header_is_not_echoed(client):
+    accept = "application/x-nothing-" + "x" * 25_000
+    r = client.get("/collections/neighborhoods/items", headers={"Accept": accept})
+    assert r.status_code == 406
+    assert len(r.content) < 2_000
+
+
+def test_refused_cors_preflight_is_a_problem(client):
+    r = client.options(
+        "/collections",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "DELETE"},
+    )
+    assert r.status_code == 400
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["code"] == "cors-refused"
+    ok = client.options(
+        "/collections",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
+    assert ok.status_code == 200 and ok.headers["access-control-allow-origin"] == "*"
+
+
+def test_trusted_hosts_refuse_a_forged_host(store, tmp_path):
+    settings = make_settings(tmp_path).model_copy(update={"trusted_hosts": "geo.example.org"})
+    with TestClient(create_app(settings, store=store), base_url="http://geo.example.org") as c:
+        assert c.get("/collections").status_code == 200
+        r = c.get("/collections", headers={"Host": "evil.example.com"})
+        assert r.status_code == 400 and r.json()["code"] == "untrusted-host"
+        assert "evil.example.com" not in c.get("/collections").text
+
+
+def test_missing_assets_do_not_reveal_server_paths(store, tmp_path):
+    settings = make_settings(tmp_path).model_copy(update={"assets_dir": tmp_path / "nowhere"})
+    with TestClient(create_app(settings, store=store)) as c:
+        r = c.get("/maps/neighborhoods/no_subscription_pct")
+    assert r.status_code == 503 and r.json()["code"] == "assets-missing"
+    assert str(tmp_path) not in r.text and "/" not in r.json()["detail"].split("GEO_API")[0]
+
+
+def test_docs_are_served_offline(client):
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert "/static-offline-docs/swagger-ui-bundle.js" in page.text
+    assert "cdn.jsdelivr" not in page.text
+    assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
