@@ -20,6 +20,7 @@ from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
 from geo_api.http import HttpHygieneMiddleware, ProblemCORSMiddleware
 from geo_api.limits import WorkLimiter
+from geo_api.openapi_doc import install_openapi
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
 from geo_api.routers import features, health, indicators, maps, priorities
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.rankings = RankingCache(limiter=app.state.limiter)
     app.state.fast_cache = FastCache()
     install_error_handlers(app)
+    install_openapi(app)
     # Added first, so it runs inside CORS: cached answers still get per-request CORS headers.
     app.add_middleware(FastPathMiddleware, cache=app.state.fast_cache)
     app.add_middleware(

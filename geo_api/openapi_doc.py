@@ -1,0 +1,131 @@
+"""The OpenAPI document as the routes really answer: media types and error responses.
+
+FastAPI infers ``200: application/json`` and ``422`` for every route. geo-api never answers
+422 (bad input is a 400 problem), answers 304 to conditional requests, and serves
+GeoJSON, HTML, CSV, GeoPackage and PNG. :func:`install_openapi` rewrites each operation's
+responses from :data:`SUCCESS` (media types per path) and the error statuses each kind of
+route can give, all as ``application/problem+json`` with the :data:`PROBLEM_SCHEMA`, so
+generated clients and fuzzers (schemathesis runs in the tests) see the truth.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from boundaries.layers import LAYERS, POLYGON_LAYERS
+from boundaries.programs import PROGRAMS
+from geo_api.errors import PROBLEM
+
+JSON, GEOJSON, HTML, CSV = "application/json", "application/geo+json", "text/html", "text/csv"
+GPKG, PNG = "application/geopackage+sqlite3", "image/png"
+
+#: media types of the 200 answer, per path template
+SUCCESS: dict[str, list[str]] = {
+    "/": [JSON, HTML],
+    "/conformance": [JSON, HTML],
+    "/collections": [JSON, HTML],
+    "/collections/{layer}": [JSON, HTML],
+    "/collections/{layer}/items": [GEOJSON, HTML, CSV, GPKG],
+    "/collections/{layer}/items/{feature_id}": [GEOJSON, HTML],
+    "/indicators": [JSON, HTML],
+    "/indicators/{indicator_id}": [JSON, HTML],
+    "/maps/{layer}/{indicator}": [HTML, PNG],
+    "/maps/{layer}/{indicator}/embed": [HTML, PNG],
+    "/priorities/{program}": [JSON, GEOJSON, CSV],
+    "/priorities/{program}/schools": [JSON, CSV],
+    "/healthz": [JSON],
+}
+#: paths whose answers come from the computed-once cache (ETag, 304)
+UNCACHED = {"/healthz"}
+#: paths that run bounded expensive work (503 busy, or assets missing for maps)
+EXPENSIVE = ("/maps/", "/priorities/")
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["type", "title", "status", "code", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "code": {"type": "string", "description": "machine-readable; see docs/errors.md"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "valid": {"type": "array", "items": {}},
+    },
+}
+ERRORS = {
+    "400": "Invalid or unknown parameter (or an untrusted Host)",
+    "404": "No such collection, feature, indicator or program",
+    "405": "Method not allowed (the Allow header lists GET, HEAD)",
+    "406": "None of the accepted media types can be produced",
+    "503": "Busy (retry after Retry-After seconds) or map assets missing",
+}
+
+
+def _responses(path: str, has_path_params: bool) -> dict[str, Any]:
+    problem = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    out: dict[str, Any] = {
+        "200": {
+            "description": "OK",
+            "content": {media: {"schema": {}} for media in SUCCESS.get(path, [JSON])},
+        }
+    }
+    if path not in UNCACHED:
+        out["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
+    codes = ["400", "405"]
+    if has_path_params:
+        codes.append("404")
+    if path != "/healthz":
+        codes.append("406")
+    if path.startswith(EXPENSIVE):
+        codes.append("503")
+    for code in sorted(codes):
+        out[code] = {"description": ERRORS[code], **problem}
+    return out
+
+
+def _enumerate(path: str, params: list[dict[str, Any]]) -> None:
+    """List the valid values of layer and program parameters, so that clients and fuzzers
+    reach past the first 404."""
+    for p in params:
+        schema = p.setdefault("schema", {})
+        if p["name"] == "program" and p["in"] == "path":
+            schools = path.endswith("/schools")
+            schema["enum"] = ["community-schools"] if schools else list(PROGRAMS)
+        elif p["name"] == "layer" and p["in"] == "path":
+            schema["enum"] = list(LAYERS)
+        elif p["name"] == "layer" and p["in"] == "query":
+            schema["enum"] = POLYGON_LAYERS
+
+
+def install_openapi(app: FastAPI) -> None:
+    """Make ``app.openapi()`` return the corrected document (built once, then kept)."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = get_openapi(
+            title=app.title,
+            version=app.version,
+            description=app.description,
+            routes=app.routes,
+        )
+        for path, operations in doc.get("paths", {}).items():
+            for op in operations.values():
+                params = op.get("parameters", [])
+                _enumerate(path, params)
+                has_path = any(p.get("in") == "path" for p in params)
+                op["responses"] = _responses(path, has_path)
+        schemas = doc.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        schemas["Problem"] = PROBLEM_SCHEMA
+        if not schemas:
+            doc["components"].pop("schemas")
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
