@@ -25,6 +25,7 @@ from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
 from geo_api.routers import features, health, indicators, maps, priorities
 from geo_api.settings import Settings
+from geo_api.warmup import warm
 
 
 def load_catalog(app: FastAPI, store: Store) -> None:
@@ -54,6 +55,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         first = given.pop("store", None)
         app.state.store_identity = file_identity(settings.store)
         load_catalog(app, first if first is not None else read_store(settings.store, SERVING_SKIPS))
+        app.state.warmed_seconds = None
+        if settings.warm:
+            app.state.warmed_seconds = round(await warm(app, app.state.catalog), 1)
         yield
 
     # Swagger UI and ReDoc from the fastapi-offline package: /docs works without a CDN

@@ -1,7 +1,7 @@
 """The ``geo-api`` command: ``build`` a store and ``serve`` it.
 
 ``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR] [--allow-fewer-indicators]``
-``geo-api serve [--store PATH] [--host H] [--port P]``
+``geo-api serve [--store PATH] [--host H] [--port P] [--workers N] [--no-warm]``
 
 Exit codes: 0 success, 1 a source or the store failed (the message names it), 2 usage.
 """
@@ -32,6 +32,18 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (production: one per core); each loads the store",
+    )
+    serve.add_argument(
+        "--no-warm",
+        dest="warm",
+        action="store_false",
+        help="start serving without first computing the default pages, maps and rankings",
+    )
     serve.add_argument(
         "--no-access-log",
         dest="access_log",
@@ -74,20 +86,39 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import os
+
     import uvicorn
 
     from boundaries.store import SERVING_SKIPS, StoreError, read_store
     from geo_api.app import create_app
 
     store_path = (args.store or settings.store).resolve()
+    if args.workers < 1:
+        print("geo-api serve: --workers must be at least 1", file=sys.stderr)
+        return 2
     try:
         store = read_store(store_path, SERVING_SKIPS)  # fail fast, before binding the port
     except StoreError as exc:
         print(f"geo-api serve: {exc}", file=sys.stderr)
         return 1
-    app = create_app(settings.model_copy(update={"store": store_path}), store=store)
+    options = {
+        "host": args.host,
+        "port": args.port,
+        "log_level": "info",
+        "access_log": args.access_log,
+    }
+    if args.workers > 1:
+        # each worker process builds its own app from the environment (geo_api.main:app)
+        del store
+        os.environ["GEO_API_STORE"] = str(store_path)
+        os.environ["GEO_API_WARM"] = "1" if args.warm else "0"
+        uvicorn.run("geo_api.main:app", factory=True, workers=args.workers, **options)
+        return 0
+    update = {"store": store_path, "warm": args.warm}
+    app = create_app(settings.model_copy(update=update), store=store)
     del store  # the app releases it once the catalogue is built
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", access_log=args.access_log)
+    uvicorn.run(app, **options)
     return 0
 
 

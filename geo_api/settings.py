@@ -60,3 +60,5 @@ class Settings(BaseSettings):
     map_tiles_attribution: str = ""
     #: comma-separated Host names to accept (unset: any; behind a proxy prefer base_url)
     trusted_hosts: str | None = None
+    #: request the default pages, maps and rankings before serving (geo-api serve does)
+    warm: bool = False

@@ -28,5 +28,6 @@ def healthz(request: Request, catalog: CatalogDep) -> dict[str, Any]:
             "mode": catalog.manifest.get("mode"),
             "on_disk": on_disk,
         },
+        "warm_up_seconds": getattr(request.app.state, "warmed_seconds", None),
         "layers": {lid: len(layer.records) for lid, layer in catalog.layers.items()},
     }
