@@ -16,7 +16,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     GEO_API_STORE=/srv/geo-api/geo-api.gpkg \
     GEO_API_CACHE_DIR=/srv/geo-api/cache \
-    GEO_API_ASSETS_DIR=/app/assets/leaflet
+    GEO_API_ASSETS_DIR=/app/assets/leaflet \
+    GEO_API_WORKERS=2
 
 RUN useradd --create-home --uid 10001 geoapi \
     && mkdir -p /srv/geo-api && chown geoapi:geoapi /srv/geo-api
@@ -34,4 +35,5 @@ USER geoapi
 VOLUME ["/srv/geo-api"]
 EXPOSE 8000
 HEALTHCHECK --start-period=180s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
-CMD ["sh", "-c", "test -f \"$GEO_API_STORE\" || geo-api build; exec geo-api serve --host 0.0.0.0 --port 8000"]
+# one worker per core (set GEO_API_WORKERS); GEO_API_BASE_URL when behind a proxy
+CMD ["sh", "-c", "test -f \"$GEO_API_STORE\" || geo-api build; exec geo-api serve --host 0.0.0.0 --port 8000 --workers \"$GEO_API_WORKERS\""]
