@@ -27,7 +27,13 @@ import pandas as pd
 
 from boundaries.allocation import allocation_note, cap_reliability
 from boundaries.indicators import CATALOGUE, Indicator, Recipe
-from boundaries.moe import coefficient_of_variation, moe_proportion, moe_ratio, reliability_classes
+from boundaries.moe import (
+    apportioned_sums,
+    coefficient_of_variation,
+    moe_proportion,
+    moe_ratio,
+    reliability_classes,
+)
 
 
 @dataclass(frozen=True)
@@ -66,34 +72,19 @@ def choose_recipes(tidy: pd.DataFrame) -> dict[str, Choice]:
 def _component_sums(
     values: pd.DataFrame, crosswalk: pd.DataFrame, variables: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Per feature: Σwx, MOE with the zero rule, and whether any MOE/estimate was missing."""
+    """Per feature: Σwx of the variables over its tracts and the MOE of that sum
+    (:func:`boundaries.moe.apportioned_sums`, the one implementation of the sum rule)."""
     sub = values[values["variable"].isin(variables)]
     pieces = crosswalk.merge(sub, left_on="tract", right_on="GEOID", how="inner")
-    wx = pieces["weight"] * pieces["estimate"]
-    wm = pieces["weight"] * pieces["moe"]
-    has_est = pieces["estimate"].notna()
-    zero = pieces["estimate"] == 0
-    frame = pd.DataFrame(
-        {
-            "feature": pieces["feature"],
-            "wx": wx,
-            "sq": np.where(has_est & ~zero, wm**2, 0.0),
-            "zero_moe": np.where(zero, wm, 0.0),
-            "has_est": has_est,
-            "moe_missing": has_est & pieces["moe"].isna(),
-        }
+    if pieces.empty:
+        return pd.DataFrame({"est": [], "moe": []}, dtype=float)
+    keys, est, moe = apportioned_sums(
+        pieces["feature"].to_numpy(),
+        pieces["weight"].to_numpy(),
+        pieces["estimate"].to_numpy(),
+        pieces["moe"].to_numpy(),
     )
-    grouped = frame.groupby("feature").agg(
-        est=("wx", "sum"),
-        sq=("sq", "sum"),
-        zero_moe=("zero_moe", "max"),
-        n_est=("has_est", "sum"),
-        moe_missing=("moe_missing", "any"),
-    )
-    grouped["moe"] = np.sqrt(grouped["sq"] + grouped["zero_moe"] ** 2)
-    grouped.loc[grouped["moe_missing"], "moe"] = np.nan
-    grouped.loc[grouped["n_est"] == 0, ["est", "moe"]] = np.nan
-    return grouped[["est", "moe"]]
+    return pd.DataFrame({"est": est, "moe": moe}, index=pd.Index(keys, name="feature"))
 
 
 def indicator_values(

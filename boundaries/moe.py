@@ -19,6 +19,42 @@ HIGH_CV = 0.15
 MEDIUM_CV = 0.30
 
 
+def apportioned_sums(
+    groups: ArrayLike, weights: ArrayLike, estimates: ArrayLike, moes: ArrayLike
+) -> tuple[NDArray[np.object_], NDArray[np.float64], NDArray[np.float64]]:
+    """Per group: Σ wᵢxᵢ and its MOE, the one implementation of the sum rule.
+
+    MOE = √(Σ over non-zero estimates of (wᵢ·MOEᵢ)² + (largest wᵢ·MOEᵢ among the zero
+    estimates)²): the handbook's rule that among several zero estimates only the largest
+    MOE counts. Weights are treated as constants (apportioned sums). A null estimate is
+    left out; a group with no estimate gets NaN for both; a group where a non-null
+    estimate has a null MOE gets a NaN MOE (it cannot be summed). Returns ``(group keys in
+    sorted order, sums, MOEs)``; aggregation calls this with one group per feature.
+    """
+    keys, index = np.unique(np.asarray(groups, dtype=object), return_inverse=True)
+    w = np.asarray(weights, dtype=float)
+    est = np.asarray(estimates, dtype=float)
+    moe = np.asarray(moes, dtype=float)
+    if not (w.shape == est.shape == moe.shape == index.shape):
+        raise ValueError("groups, weights, estimates and moes differ in length")
+    n = len(keys)
+    present = ~np.isnan(est)
+    wx = np.where(present, w * est, 0.0)
+    wm = w * moe
+    zero = present & (est == 0)
+    sums = np.bincount(index, weights=wx, minlength=n)
+    squares = np.bincount(index, weights=np.where(present & ~zero, wm**2, 0.0), minlength=n)
+    largest_zero = np.zeros(n)
+    np.maximum.at(largest_zero, index[zero], np.nan_to_num(wm[zero], nan=0.0))
+    out_moe = np.sqrt(squares + largest_zero**2)
+    missing_moe = np.bincount(index, weights=(present & np.isnan(moe)).astype(float), minlength=n)
+    out_moe[missing_moe > 0] = np.nan
+    counted = np.bincount(index, weights=present.astype(float), minlength=n)
+    sums[counted == 0] = np.nan
+    out_moe[counted == 0] = np.nan
+    return keys, sums, out_moe
+
+
 def moe_sum(estimates: ArrayLike, moes: ArrayLike) -> float:
     """MOE of a sum of estimates: √Σ MOEᵢ², counting only the largest MOE among zero estimates.
 
@@ -26,27 +62,24 @@ def moe_sum(estimates: ArrayLike, moes: ArrayLike) -> float:
     should be included." Example (handbook): 1,626±254 + 1,244±209 + 796±187 → ±378.
     Null MOEs are not allowed here; the caller decides what a missing MOE means.
     """
+    return moe_apportioned_sum(np.ones(np.shape(estimates)), estimates, moes)
+
+
+def moe_apportioned_sum(weights: ArrayLike, estimates: ArrayLike, moes: ArrayLike) -> float:
+    """MOE of Σ wᵢxᵢ with fixed weights wᵢ: √Σ (wᵢ·MOEᵢ)², zero-estimate rule applied.
+
+    Treats the weights as constants (population or area shares), which is how
+    tract-to-area apportionment is conventionally reported. One group of
+    :func:`apportioned_sums`.
+    """
     est = np.asarray(estimates, dtype=float)
     moe = np.asarray(moes, dtype=float)
     if est.shape != moe.shape:
         raise ValueError("estimates and moes differ in length")
     if np.isnan(moe).any():
         raise ValueError("moe_sum needs every MOE; a null MOE cannot be summed")
-    zero = est == 0
-    squares = np.sum(moe[~zero] ** 2)
-    if zero.any():
-        squares += np.max(moe[zero]) ** 2
-    return float(np.sqrt(squares))
-
-
-def moe_apportioned_sum(weights: ArrayLike, estimates: ArrayLike, moes: ArrayLike) -> float:
-    """MOE of Σ wᵢxᵢ with fixed weights wᵢ: √Σ (wᵢ·MOEᵢ)², zero-estimate rule applied.
-
-    Treats the weights as constants (area shares), which is how tract-to-area apportionment
-    is conventionally reported; the result is labelled "apportioned".
-    """
-    w = np.asarray(weights, dtype=float)
-    return moe_sum(np.asarray(estimates, dtype=float) * w, np.asarray(moes, dtype=float) * w)
+    _, _, out = apportioned_sums(np.zeros(est.shape), weights, est, moe)
+    return float(out[0])
 
 
 def moe_proportion(

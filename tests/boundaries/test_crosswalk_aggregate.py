@@ -6,7 +6,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from shapely.geometry import box
+from shapely.geometry import Point, box
 
 from boundaries.aggregate import choose_recipes, identity_crosswalk, layer_values
 from boundaries.crosswalk import compute_crosswalk, coverage, land_tracts
@@ -167,3 +167,63 @@ def test_tracts_serve_published_rates_and_aggregates_derive_them():
     wb = cw.set_index(["tract", "feature"]).weight[("06037000200", "west")]
     expected = 100 * (300 + wb * 600) / (2000 + wb * 3000)
     assert hoods.loc["west", "poverty_pct"] == pytest.approx(expected, rel=1e-12)
+
+
+def _three_tract_tidy(rows: list[tuple[str, float, float]]) -> pd.DataFrame:
+    ids = list(shapes.tract_frame()["id"])
+    return pd.DataFrame(
+        [
+            (gid, "SVI_TOTPOP", e, m, "SVI2022", "cdc-svi", 2022, None)
+            for gid, (_, e, m) in zip(ids, rows, strict=True)
+        ],
+        columns=["GEOID", "variable", "estimate", "moe", "table", "dataset", "vintage", "note"],
+    )
+
+
+def _one_feature_of_everything() -> tuple[pd.DataFrame, pd.Series]:
+    tracts = shapes.tract_frame()
+    everything = gpd.GeoDataFrame(
+        {"id": ["all"]},
+        geometry=[box(shapes.X0, shapes.Y0, shapes.X0 + 3 * shapes.D, shapes.Y0 + shapes.D)],
+        crs="EPSG:4326",
+    )
+    return compute_crosswalk(land_tracts(tracts, None), everything), everything["id"]
+
+
+def test_production_sum_reproduces_the_handbook_example():
+    """1,626 ± 254 + 1,244 ± 209 + 796 ± 187 = 3,666 ± 378, through layer_values."""
+    tidy = _three_tract_tidy([("a", 1626, 254), ("b", 1244, 209), ("c", 796, 187)])
+    cw, ids = _one_feature_of_everything()
+    out = layer_values(tidy, cw, ids, choose_recipes(tidy)).set_index("id")
+    assert out.loc["all", "population"] == 3666
+    assert round(out.loc["all", "population_moe"]) == 378
+
+
+def test_production_sum_counts_only_the_largest_zero_estimate_moe():
+    # two zero-estimate tracts with different MOEs: only the larger (27) counts
+    tidy = _three_tract_tidy([("a", 100, 20), ("b", 0, 13), ("c", 0, 27)])
+    cw, ids = _one_feature_of_everything()
+    out = layer_values(tidy, cw, ids, choose_recipes(tidy)).set_index("id")
+    assert out.loc["all", "population"] == 100
+    assert out.loc["all", "population_moe"] == pytest.approx(math.sqrt(20**2 + 27**2))
+    assert out.loc["all", "population_moe"] != pytest.approx(math.sqrt(20**2 + 13**2 + 27**2))
+
+
+@pytest.mark.parametrize("with_centres", [False, True])
+def test_weights_of_every_tract_sum_to_one_over_a_tiling_layer(with_centres):
+    centres = None
+    if with_centres:
+        centres = gpd.GeoDataFrame(
+            {"tract": ["06037000200"] * 3, "population": [300.0, 100.0, 50.0]},
+            geometry=[
+                Point(shapes.X0 + 1.2 * shapes.D, shapes.Y0 + 0.5 * shapes.D),
+                Point(shapes.X0 + 1.7 * shapes.D, shapes.Y0 + 0.5 * shapes.D),
+                Point(shapes.X0 + 1.9 * shapes.D, shapes.Y0 + 0.2 * shapes.D),
+            ],
+            crs="EPSG:4326",
+        )
+    cw = compute_crosswalk(
+        land_tracts(shapes.tract_frame(), None), shapes.neighborhood_frame(), centres
+    )
+    sums = cw.groupby("tract")["weight"].sum()
+    assert sums.to_numpy() == pytest.approx(np.ones(3), abs=1e-4)

@@ -59,7 +59,12 @@ def test_every_scheme_gives_k_ordered_classes(scheme):
     values = np.random.default_rng(1).gamma(2.0, 5.0, 300)
     cls = classify(values, scheme, 7, "YlOrRd")
     assert cls.k == 7
-    assert cls.upper == sorted(cls.upper)
+    # every value falls in the class whose bounds hold it, and the classes cover the data
+    for value, c in zip(values, cls.classes, strict=True):
+        assert cls.lower[c] <= value <= cls.upper[c] + 1e-9
+    assert cls.upper[-1] == pytest.approx(values.max())
+    counts = cls.counts()
+    assert sum(counts) == len(values)  # equal intervals may leave a class empty
     assert len(set(cls.colors)) == 7
 
 
@@ -137,3 +142,14 @@ def test_png_has_the_requested_size():
     png = render_png(data, cls, 640, 480)
     image = Image.open(io.BytesIO(png))
     assert image.format == "PNG" and image.size == (640, 480)
+
+
+def test_tooltip_flags_an_moe_wider_than_the_whole_range():
+    import dataclasses
+
+    data = sample([4.0, 30.0], [120.0, 3.0], ["low", "high"])
+    rows = tooltip_rows(data)
+    assert "wider than the whole 0-100% range" in rows[0]["reliability"]
+    assert "wider" not in rows[1]["reliability"]
+    cautious = dataclasses.replace(data, cautions=["margin of error wider than the range of x", ""])
+    assert "range of x" in tooltip_rows(cautious)[0]["reliability"]
