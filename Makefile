@@ -46,10 +46,10 @@ serve: $(BIN)/geo-api $(LEAFLET) $(STORE)
 	$(BIN)/geo-api serve --store $(STORE) --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/geo-api
-	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
+	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 test: $(BIN)/geo-api $(LEAFLET) browser-deps
-	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check .
+	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
 
 # geo-api vs tipg on PostGIS, side by side on the mirror (installs its own anchor).

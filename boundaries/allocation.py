@@ -56,9 +56,12 @@ def allocation_stats(crosswalk: pd.DataFrame, tract_population: pd.Series) -> pd
         low = np.minimum(frame["total"], frame["by_area"])
         ratio = np.where(high > 0, high / low, 1.0)
     out = pd.DataFrame({"allocated_share": share, "allocation_ratio": ratio}, index=frame.index)
-    cap = np.where(out["allocated_share"] > CAP_MEDIUM_SHARE, "medium", None)
-    cap = np.where((cap == "medium") & (out["allocation_ratio"] > CAP_LOW_RATIO), "low", cap)
-    out["cap"] = pd.Series(cap, index=out.index, dtype=object).where(lambda s: s.notna(), None)
+    mostly = (out["allocated_share"] > CAP_MEDIUM_SHARE).to_numpy()
+    disagree = mostly & (out["allocation_ratio"] > CAP_LOW_RATIO).to_numpy()
+    caps: list[str | None] = [
+        "low" if d else "medium" if m else None for m, d in zip(mostly, disagree, strict=True)
+    ]
+    out["cap"] = pd.Series(caps, index=out.index, dtype=object)
     return out
 
 

@@ -526,7 +526,7 @@ def build_store(
                     value_cols,
                 )
 
-    manifest = {
+    manifest: dict[str, Any] = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "live" if fetcher.live else "mirror",
         "acs_year": acs_year,

@@ -10,6 +10,7 @@ All functions accept scalars or NumPy arrays of estimates and MOEs.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -21,7 +22,7 @@ MEDIUM_CV = 0.30
 
 def apportioned_sums(
     groups: ArrayLike, weights: ArrayLike, estimates: ArrayLike, moes: ArrayLike
-) -> tuple[NDArray[np.object_], NDArray[np.float64], NDArray[np.float64]]:
+) -> tuple[NDArray[Any], NDArray[np.float64], NDArray[np.float64]]:
     """Per group: Σ wᵢxᵢ and its MOE, the one implementation of the sum rule.
 
     MOE = √(Σ over non-zero estimates of (wᵢ·MOEᵢ)² + (largest wᵢ·MOEᵢ among the zero
@@ -42,7 +43,7 @@ def apportioned_sums(
     wx = np.where(present, w * est, 0.0)
     wm = w * moe
     zero = present & (est == 0)
-    sums = np.bincount(index, weights=wx, minlength=n)
+    sums = np.bincount(index, weights=wx, minlength=n).astype(np.float64)
     squares = np.bincount(index, weights=np.where(present & ~zero, wm**2, 0.0), minlength=n)
     largest_zero = np.zeros(n)
     np.maximum.at(largest_zero, index[zero], np.nan_to_num(wm[zero], nan=0.0))

@@ -75,13 +75,15 @@ def content_checksum(layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.D
         frame = layers[name]
         digest.update(name.encode())
         attrs = frame.drop(columns=frame.geometry.name)
-        digest.update(pd.util.hash_pandas_object(attrs.astype(str), index=False).values.tobytes())
+        digest.update(
+            pd.util.hash_pandas_object(attrs.astype(str), index=False).to_numpy().tobytes()
+        )
         for wkb in frame.geometry.to_wkb():
             digest.update(wkb)
     for name in sorted(tables):
         digest.update(name.encode())
         table = tables[name].astype(str)
-        digest.update(pd.util.hash_pandas_object(table, index=False).values.tobytes())
+        digest.update(pd.util.hash_pandas_object(table, index=False).to_numpy().tobytes())
     return digest.hexdigest()
 
 
@@ -101,7 +103,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     whose build process is still running is kept. Returns the files removed."""
     path = Path(path).resolve()
     pattern = re.compile(rf"^\.{re.escape(path.stem)}\.tmp-(?:(\d+)-)?[^/]*\.gpkg(?:-\w+)?$")
-    removed = []
+    removed: list[Path] = []
     if not path.parent.is_dir():
         return removed
     for candidate in path.parent.iterdir():

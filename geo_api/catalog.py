@@ -83,8 +83,9 @@ class LayerData:
 
     def vintage_of(self, indicator: str) -> int | None:
         """ACS end year of ``indicator`` on this layer, ``None`` when unknown."""
+        value = self.status_of(indicator).get("vintage")
         try:
-            return int(float(self.status_of(indicator).get("vintage")))
+            return int(float(value)) if value is not None else None
         except (TypeError, ValueError):
             return None
 
@@ -142,7 +143,7 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
         by_id={rec["id"]: i for i, rec in enumerate(records)},
         tree=STRtree(frame.geometry.to_numpy()),
         extent=[float(v) for v in frame.total_bounds],
-        status=[{k: _clean(v) for k, v in r.items()} for r in rows.to_dict(orient="records")],
+        status=[{str(k): _clean(v) for k, v in r.items()} for r in rows.to_dict(orient="records")],
         heads=heads,
         tails=tails,
     )

@@ -59,7 +59,7 @@ def negotiate(request: Request, allowed: Sequence[str], default: str = "json") -
         if media in ("*/*", "application/*"):
             return default
         fmt = ACCEPT_ALIASES.get(media)
-        if fmt in allowed:
+        if fmt is not None and fmt in allowed:
             return fmt
     raise NotAcceptable(
         f"cannot produce any of {accept[:100]!r}" + ("…" if len(accept) > 100 else ""),

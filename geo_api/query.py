@@ -94,7 +94,7 @@ def parse_zoom(raw: str) -> int:
     if zoom > MAX_ZOOM:
         raise InvalidParameter(
             f"zoom must be {MIN_ZOOM}-{MAX_ZOOM}, got {zoom}",
-            valid=list(range(MIN_ZOOM, MAX_ZOOM + 1)),
+            valid=[str(z) for z in range(MIN_ZOOM, MAX_ZOOM + 1)],
         )
     return zoom
 

@@ -16,6 +16,7 @@ import html
 import json
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import folium
 import numpy as np
@@ -232,7 +233,7 @@ def render_map(
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     if data.overlay is not None or len(low):
         folium.LayerControl(collapsed=True).add_to(fmap)
-    root = fmap.get_root()
+    root: Any = fmap.get_root()  # a branca Figure (typed as its Element base)
     root.header.add_child(folium.Element(f"<title>{html.escape(data.title)}</title>"))
     root.header.add_child(folium.Element(STYLE))
     root.html.add_child(folium.Element(PATTERNS))

@@ -57,7 +57,8 @@ def _map_data(
     rankings: RankingCache,
 ) -> MapData:
     quantity = map_values(catalog, layer, indicator, rankings)
-    zoom = min(fit_zoom(tuple(layer.extent), MAP_PIXELS) + 1, 14)
+    minx, miny, maxx, maxy = layer.extent
+    zoom = min(fit_zoom((minx, miny, maxx, maxy), MAP_PIXELS) + 1, 14)
     points = None
     if overlay == "schools":
         schools = catalog.layers["schools"]

@@ -102,7 +102,7 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
     return ranking
 
 
-def _num(value: float, digits: int = 2) -> float | None:
+def _num(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or math.isnan(value) else round(float(value), digits)
 
 
