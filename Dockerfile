@@ -4,19 +4,13 @@
 #       -v /path/to/shared/data:/data:ro -e GEO_API_MIRROR=/data geo-api
 # Without GEO_API_MIRROR the first start reads the live public sources
 # (set GEO_API_CENSUS_KEY for the Census API tables).
-# Leaflet for the maps, installed by npm from the lock file (served by geo-api itself).
-FROM node:20-slim AS assets
-WORKDIR /assets
-COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-
+# Leaflet for the maps ships inside the package (geo_api/static/leaflet): no npm stage.
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     GEO_API_STORE=/srv/geo-api/geo-api.gpkg \
     GEO_API_CACHE_DIR=/srv/geo-api/cache \
-    GEO_API_ASSETS_DIR=/app/assets/leaflet \
     GEO_API_WORKERS=2
 
 RUN useradd --create-home --uid 10001 geoapi \
@@ -29,7 +23,6 @@ COPY boundaries ./boundaries
 COPY loaders ./loaders
 COPY maps ./maps
 RUN pip install --no-cache-dir .
-COPY --from=assets /assets/node_modules/leaflet/dist ./assets/leaflet
 
 USER geoapi
 VOLUME ["/srv/geo-api"]

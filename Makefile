@@ -1,7 +1,10 @@
 # geo-api: two commands on a fresh machine.
-#   make serve   install, build the store (from ../shared/data when present), serve it
-#   make test    install, lint, run the test suite
+#   make serve   install the runtime, build the store (from ../shared/data when present), serve it
+#   make test    install the runtime and the test tools, lint, type-check, run the test suite
 # Every path is absolute (derived from this Makefile), never relative to the caller's cwd.
+# Variables (make VAR=value …): PORT (8000), HOST (127.0.0.1), WORKERS (1), STORE
+# (var/geo-api.gpkg), MIRROR (../shared/data when it exists, else the live sources),
+# PYTHON (python3), VENV (.venv).
 
 ROOT    := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
 VENV    ?= $(ROOT)/.venv
@@ -10,52 +13,69 @@ MIRROR  ?= $(firstword $(wildcard $(abspath $(ROOT)/../shared/data)))
 STORE   ?= $(ROOT)/var/geo-api.gpkg
 HOST    ?= 127.0.0.1
 PORT    ?= 8000
+WORKERS ?= 1
 BIN     := $(VENV)/bin
-LEAFLET := $(ROOT)/node_modules/leaflet/dist/leaflet.js
+RUNTIME := $(VENV)/.runtime-installed
+DEV     := $(VENV)/.dev-installed
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
-.PHONY: install serve build test lint browser-deps bench clean
+.PHONY: install install-dev serve build test lint browser-deps bench vendor-leaflet clean
 
-$(BIN)/geo-api: $(ROOT)/pyproject.toml
+# The runtime only (what `make serve` needs); Leaflet ships inside the package.
+$(RUNTIME): $(ROOT)/pyproject.toml
+	@echo "== installing geo-api and its runtime dependencies into $(VENV) (1-3 min)"
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '$(ROOT)[dev]'
+	$(BIN)/pip install --progress-bar on -e '$(ROOT)'
 	touch $@
 
-# Leaflet for the maps, from the npm lock file: geo-api serves it itself (offline maps).
-$(LEAFLET): $(ROOT)/package.json $(ROOT)/package-lock.json
-	cd $(ROOT) && npm ci --no-audit --no-fund --loglevel=error
+# The test, lint and type-check tools on top (what `make test` needs).
+$(DEV): $(RUNTIME) $(ROOT)/pyproject.toml
+	@echo "== installing the test tools (pytest, ruff, mypy, playwright, schemathesis …)"
+	$(BIN)/pip install --progress-bar on -e '$(ROOT)[dev]'
 	touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser-deps:
 	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "== installing Debian's chromium for the browser tests"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
 	    chromium fonts-dejavu-core >/dev/null; }
 
-install: $(BIN)/geo-api $(LEAFLET)
+install: $(RUNTIME)
+install-dev: $(DEV)
 
-$(STORE): | $(BIN)/geo-api
+$(STORE): | $(RUNTIME)
+	@echo "== building the store $(STORE) from $(if $(MIRROR),the mirror $(MIRROR),the live sources)"
 	$(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
 
-build: $(BIN)/geo-api
+build: $(RUNTIME)
 	$(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
 
-serve: $(BIN)/geo-api $(LEAFLET) $(STORE)
-	$(BIN)/geo-api serve --store $(STORE) --host $(HOST) --port $(PORT)
+serve: $(RUNTIME) $(STORE)
+	@echo "== serving http://$(HOST):$(PORT)/ (Ctrl-C stops)"
+	$(BIN)/geo-api serve --store $(STORE) --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
-lint: $(BIN)/geo-api
+lint: $(DEV)
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
-test: $(BIN)/geo-api $(LEAFLET) browser-deps
+test: $(DEV) browser-deps
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
 
 # geo-api vs tipg on PostGIS, side by side on the mirror (installs its own anchor).
-bench: install browser-deps
+bench: $(DEV) browser-deps
 	$(ROOT)/benchmarks/setup.sh
 	$(BIN)/python $(ROOT)/benchmarks/run.py $(if $(MIRROR),--mirror $(MIRROR))
+
+# Refresh the vendored Leaflet (geo_api/static/leaflet) from package-lock.json.
+vendor-leaflet:
+	cd $(ROOT) && npm ci --no-audit --no-fund --loglevel=error
+	cp $(ROOT)/node_modules/leaflet/dist/leaflet.js $(ROOT)/node_modules/leaflet/dist/leaflet.css \
+	  $(ROOT)/geo_api/static/leaflet/
+	cp $(ROOT)/node_modules/leaflet/dist/images/*.png $(ROOT)/geo_api/static/leaflet/images/
+	cp $(ROOT)/node_modules/leaflet/LICENSE $(ROOT)/geo_api/static/leaflet/LICENSE
 
 clean:
 	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

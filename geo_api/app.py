@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(maps.router)
     app.include_router(priorities.router)
     app.include_router(health.router)
-    # Leaflet, from the npm-installed copy: maps need no outside network.
+    # Leaflet, from the copy shipped in the package: maps need no outside network.
     app.mount(
         "/assets/leaflet",
         StaticFiles(directory=settings.assets_dir, check_dir=False),

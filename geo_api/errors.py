@@ -82,7 +82,7 @@ class Unavailable(ApiError):
 
 
 class AssetsMissing(Unavailable):
-    """The map's JavaScript/CSS (npm-installed Leaflet) is not where the settings say."""
+    """The map's JavaScript/CSS (Leaflet) is not where the settings say."""
 
     code = "assets-missing"
     title = "Map assets not installed"

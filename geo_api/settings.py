@@ -6,10 +6,10 @@
   ``$XDG_DATA_HOME/geo-api/geo-api.gpkg``, never the working directory).
 * ``GEO_API_CENSUS_KEY``: Census Data API key; optional, never logged or printed.
 * ``GEO_API_CACHE_DIR``: download cache (default ``$XDG_CACHE_HOME/geo-api``).
-* ``GEO_API_MAP_ASSETS``: ``local`` (default) serves Leaflet from geo-api's own npm-installed
-  copy, so maps work with no internet; ``cdn`` loads it from unpkg instead.
-* ``GEO_API_ASSETS_DIR``: Leaflet's ``dist`` folder (default: ``node_modules/leaflet/dist``
-  beside this project, where ``npm ci`` puts it).
+* ``GEO_API_MAP_ASSETS``: ``local`` (default) serves Leaflet from the copy shipped inside
+  the package, so maps work with no internet; ``cdn`` loads it from unpkg instead.
+* ``GEO_API_ASSETS_DIR``: another folder holding Leaflet's ``dist`` files (default: the
+  package's ``geo_api/static/leaflet``).
 * ``GEO_API_MAP_TILES`` / ``GEO_API_MAP_TILES_ATTRIBUTION``: optional XYZ basemap URL
   template and its attribution; unset means no basemap (a plain background).
 """
@@ -35,8 +35,8 @@ def default_store() -> Path:
 
 
 def default_assets() -> Path:
-    """Leaflet's ``dist`` folder as ``npm ci`` installs it beside this project."""
-    return Path(__file__).resolve().parents[1] / "node_modules" / "leaflet" / "dist"
+    """The Leaflet files shipped inside the package (``geo_api/static/leaflet``)."""
+    return Path(__file__).resolve().parent / "static" / "leaflet"
 
 
 def default_cache() -> Path:

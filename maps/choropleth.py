@@ -1,7 +1,7 @@
 """Interactive choropleth pages (folium/Leaflet) that work with no internet connection.
 
 * Every script and stylesheet comes from :class:`Assets`: by default geo-api's own copy of
-  Leaflet (installed by npm); the public CDN only when configured. Folium's other default
+  Leaflet (shipped in the package); the public CDN only when configured. Folium's other default
   assets (jQuery, Bootstrap, Font Awesome, awesome-markers) are dropped: nothing on these
   maps uses them, and each would be one more request that fails offline.
 * Areas are filled by class; "no data" areas get a grey dotted pattern, never a class
@@ -77,7 +77,7 @@ class Assets:
 
     @classmethod
     def cdn(cls) -> Assets:
-        """The public CDN (unpkg), same Leaflet version as the npm copy."""
+        """The public CDN (unpkg), same Leaflet version as the shipped copy."""
         root = "https://unpkg.com/leaflet@1.9.4/dist"
         return cls(f"{root}/leaflet.js", f"{root}/leaflet.css")
 

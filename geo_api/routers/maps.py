@@ -110,8 +110,8 @@ def _assets(settings: Settings, base: str) -> Assets:
         return Assets.cdn()
     if not (settings.assets_dir / "leaflet.js").is_file():
         raise AssetsMissing(
-            "map assets (Leaflet) are not installed on this server: run `npm ci` in the "
-            "project (make install does) or set GEO_API_MAP_ASSETS=cdn"
+            "map assets (Leaflet) are not where GEO_API_ASSETS_DIR points on this server: "
+            "unset it to use the copy shipped with geo-api, or set GEO_API_MAP_ASSETS=cdn"
         )
     return Assets.local(base)
 
