@@ -347,7 +347,9 @@ def county_check(layers: dict[str, gpd.GeoDataFrame], choices: dict) -> dict[str
             continue
         total = float(layers["tracts"][ind_id].sum())
         entry: dict[str, Any] = {"tracts": total}
-        for layer_id in ("spas", "supervisorial-districts"):
+        for layer_id in (lid for lid, layer in LAYERS.items() if layer.tiles_county):
+            if layer_id not in layers:
+                continue
             value = float(layers[layer_id][ind_id].sum())
             entry[layer_id] = value
             entry[f"{layer_id}_diff_pct"] = 100.0 * (value - total) / total if total else None

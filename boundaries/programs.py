@@ -23,6 +23,8 @@ class Weighted:
     indicator: str
     weight: float
     higher_is_worse: bool
+    #: named in the query's ``weights=`` (not a program default)
+    named: bool = False
 
 
 @dataclass(frozen=True)
@@ -119,7 +121,7 @@ def parse_weights(raw: str | None, program: Program, known: list[str]) -> list[W
                 raise WeightError(f"weight of {name} must be a number, got {value!r}") from None
             if not math.isfinite(weight) or weight < 0:
                 raise WeightError(f"weight of {name} must be a finite number ≥ 0, got {value}")
-            weights[name] = Weighted(name, weight, direction(name))
+            weights[name] = Weighted(name, weight, direction(name), named=True)
     chosen = [w for w in weights.values() if w.weight > 0]
     if not chosen:
         raise WeightError("all weights are zero: nothing to score", known)

@@ -13,7 +13,6 @@ from typing import Any
 
 import geopandas as gpd
 import numpy as np
-import orjson
 import pandas as pd
 import shapely
 from shapely import STRtree
@@ -22,6 +21,7 @@ from boundaries.indicators import INDICATORS
 from boundaries.layers import LAYERS, Layer
 from boundaries.store import Store
 from boundaries.webgeom import simplify_for_zoom
+from geo_api.geojson import feature, feature_head, feature_tail
 
 COORD_DECIMALS = 6  # ~0.1 m at LA's latitude
 
@@ -112,7 +112,7 @@ class LayerData:
         if zoom not in self._zoomed_features:
             geoms = self.zoom_geometry(zoom)
             self._zoomed_features[zoom] = [
-                h + g + t for h, g, t in zip(self.heads, geoms, self.tails, strict=True)
+                feature(h, g, t) for h, g, t in zip(self.heads, geoms, self.tails, strict=True)
             ]
         return self._zoomed_features[zoom]
 
@@ -126,11 +126,9 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
         {k: _clean(v) for k, v in row.items()} for row in frame[props].to_dict(orient="records")
     ]
     geoms = geometry_json(frame.geometry)
-    heads = [
-        b'{"type":"Feature","id":' + orjson.dumps(rec["id"]) + b',"geometry":' for rec in records
-    ]
-    tails = [b',"properties":' + orjson.dumps(rec) + b"}" for rec in records]
-    feature_bytes = [h + g + t for h, g, t in zip(heads, geoms, tails, strict=True)]
+    heads = [feature_head(rec["id"]) for rec in records]
+    tails = [feature_tail(rec) for rec in records]
+    feature_bytes = [feature(h, g, t) for h, g, t in zip(heads, geoms, tails, strict=True)]
     rows = status[status["layer"] == layer_id] if len(status) else status
     return LayerData(
         layer=LAYERS[layer_id],

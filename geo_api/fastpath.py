@@ -13,11 +13,11 @@ the normal path. CORS headers are added outside this layer, per request.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo_api.lru import BoundedLRU
 from geo_api.responses import choose_encoding
 
 MAX_ENTRIES = 1024
@@ -25,42 +25,15 @@ MAX_BYTES = 256 * 2**20
 BYPASS = (b"if-none-match", b"if-modified-since", b"range", b"authorization", b"cookie")
 
 
-class FastCache:
+Finished = tuple[int, list[tuple[bytes, bytes]], bytes]
+
+
+class FastCache(BoundedLRU[tuple, Finished]):
     """Least-recently-used finished responses: key -> (status, headers, body), bounded by
-    entry count and total body bytes."""
+    entry count and total body bytes (:class:`geo_api.lru.BoundedLRU`)."""
 
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
-        self._items: OrderedDict[tuple, tuple[int, list[tuple[bytes, bytes]], bytes]] = (
-            OrderedDict()
-        )
-        self.max_entries = max_entries
-        self.max_bytes = max_bytes
-        self._bytes = 0
-
-    def get(self, key: tuple) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-        """The stored response for ``key``, if any."""
-        hit = self._items.get(key)
-        if hit is not None:
-            self._items.move_to_end(key)
-        return hit
-
-    def put(self, key: tuple, value: tuple[int, list[tuple[bytes, bytes]], bytes]) -> None:
-        """Store a response, evicting the least recently used beyond the bound."""
-        if key in self._items:
-            self._bytes -= len(self._items[key][2])
-        self._items[key] = value
-        self._bytes += len(value[2])
-        while self._items and (len(self._items) > self.max_entries or self._bytes > self.max_bytes):
-            _, old = self._items.popitem(last=False)
-            self._bytes -= len(old[2])
-
-    def clear(self) -> None:
-        """Forget everything (a new store was loaded)."""
-        self._items.clear()
-        self._bytes = 0
-
-    def __len__(self) -> int:
-        return len(self._items)
+        super().__init__(max_entries, max_bytes, lambda value: len(value[2]))
 
 
 class FastPathMiddleware:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import tempfile
@@ -10,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import pandas as pd
 import pyogrio
 from starlette.requests import Request
 
@@ -67,15 +67,27 @@ def negotiate(request: Request, allowed: Sequence[str], default: str = "json") -
     )
 
 
-def to_csv(records: list[dict[str, Any]], columns: list[str], points: list[Any] | None) -> bytes:
-    """CSV of the given properties; point layers also get ``lon``/``lat`` columns."""
-    frame = pd.DataFrame.from_records(records, columns=columns)
-    if points is not None:
-        frame["lon"] = [p.x for p in points]
-        frame["lat"] = [p.y for p in points]
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode("utf-8")
+def to_csv(
+    records: Sequence[dict[str, Any]],
+    columns: Sequence[str] | None = None,
+    points: Sequence[Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> bytes:
+    """The one CSV writer: ``columns`` of each record (default: the first record's keys),
+    ``lon``/``lat`` for ``points``, and the same ``extra`` columns on every row (a
+    ranking's reproducibility: seed, weights, store checksum)."""
+    columns = list(columns if columns is not None else (records[0].keys() if records else []))
+    extra = extra or {}
+    header = [*columns, *(["lon", "lat"] if points is not None else []), *extra]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header, lineterminator="\n", extrasaction="ignore")
+    writer.writeheader()
+    for i, record in enumerate(records):
+        row = {c: record.get(c) for c in columns}
+        if points is not None:
+            row["lon"], row["lat"] = points[i].x, points[i].y
+        writer.writerow({**row, **extra})
+    return out.getvalue().encode("utf-8")
 
 
 def to_gpkg(frame: gpd.GeoDataFrame, layer_name: str) -> bytes:

@@ -7,8 +7,6 @@ the same ranking cost one simulation.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +18,7 @@ from boundaries.priorities import Scores, score_areas
 from boundaries.programs import CAPACITY_PER_CHILD, Program, Weighted
 from geo_api.catalog import Catalog, LayerData
 from geo_api.limits import SingleFlight, WorkLimiter
+from geo_api.lru import BoundedLRU
 
 DEFAULT_SEED = 20261123
 DEFAULT_DRAWS = 1000
@@ -164,9 +163,7 @@ class RankingCache:
     """Least-recently-used rankings (a simulation on 2,492 tracts takes seconds)."""
 
     def __init__(self, size: int = 32, limiter: WorkLimiter | None = None) -> None:
-        self._items: OrderedDict[tuple, Ranking] = OrderedDict()
-        self._lock = threading.Lock()
-        self._size = size
+        self._lru: BoundedLRU[tuple, Ranking] = BoundedLRU(size)
         self._flight = SingleFlight()
         self._limiter = limiter or WorkLimiter()
 
@@ -191,22 +188,19 @@ class RankingCache:
             draws,
             floors,
         )
-        with self._lock:
-            if key in self._items:
-                self._items.move_to_end(key)
-                return self._items[key]
-        # one simulation per key however many ask at once, and few simulations at a time
-        ranking = self._flight.do(
-            key,
-            lambda: self._limiter.run(
+        hit = self._lru.get(key)
+        if hit is not None:
+            return hit
+
+        def compute() -> Ranking:
+            # one simulation per key however many ask at once, and few at a time
+            ranking = self._limiter.run(
                 lambda: rank(catalog, layer, program, weights, seed, draws, floors=floors)
-            ),
-        )
-        with self._lock:
-            self._items[key] = ranking
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return ranking
+            )
+            self._lru.put(key, ranking)
+            return ranking
+
+        return self._flight.do(key, compute)
 
 
 def below_floors(layer: LayerData, floors: Floors, inputs: list[Input]) -> list[str | None]:

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
 import brotli
@@ -18,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from geo_api.limits import SingleFlight
+from geo_api.lru import BoundedLRU
 
 CACHE_CONTROL = "public, max-age=3600"
 MAX_CACHED = 512
@@ -29,41 +28,29 @@ FAST = {"gzip": 1, "br": 1}
 
 
 class BodyCache:
-    """LRU cache of response bodies and their compressed variants, keyed by ETag, bounded
-    by entry count and by total bytes."""
+    """Response bodies and their compressed variants, keyed by ETag and coding, in a
+    :class:`geo_api.lru.BoundedLRU` bounded by entry count and by total bytes."""
 
     def __init__(self, max_items: int = MAX_CACHED, max_bytes: int = MAX_CACHED_BYTES) -> None:
-        self._items: OrderedDict[tuple[str, str], bytes] = OrderedDict()
-        self.max_items = max_items
-        self.max_bytes = max_bytes
-        self._bytes = 0
-        self._lock = threading.Lock()  # routes run in a thread pool
+        self._lru: BoundedLRU[tuple[str, str], bytes] = BoundedLRU(max_items, max_bytes, len)
         self._flight = SingleFlight()  # identical cold requests compute one body
 
     def get(self, key: tuple[str, str], make: Callable[[], bytes]) -> bytes:
         """Return the cached bytes for ``key``, computing them with ``make`` on a miss."""
-        with self._lock:
-            hit = self._items.get(key)
-            if hit is not None:
-                self._items.move_to_end(key)
-                return hit
-        value = self._flight.do(key, make)  # outside the lock: other requests go on
-        with self._lock:
-            if key not in self._items:
-                self._items[key] = value
-                self._bytes += len(value)
-            while self._items and (
-                len(self._items) > self.max_items or self._bytes > self.max_bytes
-            ):
-                _, old = self._items.popitem(last=False)
-                self._bytes -= len(old)
-        return value
+        hit = self._lru.get(key)
+        if hit is not None:
+            return hit
+
+        def compute() -> bytes:
+            value = make()  # outside any lock: other requests go on meanwhile
+            self._lru.put(key, value)
+            return value
+
+        return self._flight.do(key, compute)
 
     def clear(self) -> None:
         """Forget everything (a new store was loaded)."""
-        with self._lock:
-            self._items.clear()
-            self._bytes = 0
+        self._lru.clear()
 
 
 def representation_etag(checksum: str, request: Request, media_type: str) -> str:

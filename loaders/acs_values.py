@@ -168,9 +168,10 @@ def tidy_from_wide(
     if not rows:
         return empty_tidy()
     out = pd.concat(rows, ignore_index=True)
-    return out.astype(
+    out = out.astype(
         {"GEOID": str, "variable": str, "table": str, "dataset": str, "vintage": "int64"}
     )
+    return out[TIDY_COLUMNS]
 
 
 def empty_tidy() -> pd.DataFrame:

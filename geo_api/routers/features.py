@@ -7,7 +7,6 @@ from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
-import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -16,6 +15,7 @@ from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, LayerDep
 from geo_api.errors import NotFound
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
+from geo_api.geojson import feature, feature_collection, feature_tail
 from geo_api.html import render
 from geo_api.openapi_params import ITEMS
 from geo_api.query import parse_query, run_query
@@ -203,28 +203,25 @@ def _feature_collection(
 ) -> bytes:
     if properties is None:
         whole = layer.zoom_features(zoom)
-        features = b",".join(whole[i] for i in page)
+        features = [whole[i] for i in page]
     else:
         keep = list(dict.fromkeys(["id", "name", *properties]))
         geoms = layer.zoom_geometry(zoom)
-        features = b",".join(
-            layer.heads[i]
-            + geoms[i]
-            + b',"properties":'
-            + orjson.dumps({k: layer.records[i].get(k) for k in keep})
-            + b"}"
+        features = [
+            feature(
+                layer.heads[i],
+                geoms[i],
+                feature_tail({k: layer.records[i].get(k) for k in keep}),
+            )
             for i in page
-        )
-    head = orjson.dumps(
-        {
-            "type": "FeatureCollection",
-            "numberMatched": matched,
-            "numberReturned": len(page),
-            "timeStamp": stamp,
-            "links": links,
-        }
+        ]
+    return feature_collection(
+        features,
+        numberMatched=matched,
+        numberReturned=len(page),
+        timeStamp=stamp,
+        links=links,
     )
-    return head[:-1] + b',"features":[' + features + b"]}"
 
 
 @router.get(
@@ -326,6 +323,10 @@ def item(
             return render(
                 "item.html", doc=doc, base=base, title=layer.records[index]["name"], links=links
             )
-        return layer.feature_bytes[index][:-1] + b',"links":' + orjson.dumps(links) + b"}"
+        return feature(
+            layer.heads[index],
+            layer.geometry_bytes[index],
+            feature_tail(layer.records[index], links=links),
+        )
 
     return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body)

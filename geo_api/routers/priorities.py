@@ -4,8 +4,6 @@ ranked by the need of the area they stand in (``/priorities/community-schools/sc
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from typing import Any
 
@@ -19,7 +17,8 @@ from boundaries.programs import CAPACITY_PER_CHILD, PROGRAMS, Program, WeightErr
 from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
-from geo_api.formats import MEDIA
+from geo_api.formats import MEDIA, to_csv
+from geo_api.geojson import feature, feature_collection, feature_tail
 from geo_api.limits import check_ranking_budget
 from geo_api.openapi_params import PRIORITIES
 from geo_api.query import int_param, unknown_params
@@ -83,7 +82,7 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
     # Check what can be scored before paying for the simulation.
     reasons = {w.indicator: unavailable_reason(catalog, layer, w.indicator) for w in weights}
     usable = [i for i in known if unavailable_reason(catalog, layer, i) is None]
-    asked = {p.partition(":")[0].strip() for p in (q.get("weights") or "").split(",") if p}
+    asked = {w.indicator for w in weights if w.named}
     missing = {k: v for k, v in reasons.items() if v is not None and k in asked}
     if missing:
         raise InvalidParameter(
@@ -250,19 +249,6 @@ def _flat(row: dict[str, Any]) -> dict[str, Any]:
     return flat
 
 
-def to_csv_bytes(rows: list[dict[str, Any]], extra: dict[str, Any]) -> bytes:
-    """CSV with every row carrying the reproducibility columns in ``extra``."""
-    out = io.StringIO()
-    if not rows:
-        return b""
-    columns = [*rows[0].keys(), *extra.keys()]
-    writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, **extra})
-    return out.getvalue().encode()
-
-
 def _repro_columns(doc: dict[str, Any]) -> dict[str, Any]:
     rep = doc["reproducibility"]
     return {
@@ -304,25 +290,15 @@ def priorities(
         if fmt == "json":
             return orjson.dumps(doc)
         if fmt == "csv":
-            return to_csv_bytes([_flat(r) for r in doc["areas"]], _repro_columns(doc))
+            return to_csv([_flat(r) for r in doc["areas"]], extra=_repro_columns(doc))
         layer = ranking.layer
         at = [layer.by_id[row["id"]] for row in doc["areas"]]
         features = [
-            layer.heads[i]
-            + layer.geometry_bytes[i]
-            + b',"properties":'
-            + orjson.dumps(_flat(row))
-            + b"}"
+            feature(layer.heads[i], layer.geometry_bytes[i], feature_tail(_flat(row)))
             for i, row in zip(at, doc["areas"], strict=True)
         ]
         head = {k: v for k, v in doc.items() if k not in ("areas", "schools")}
-        return (
-            b'{"type":"FeatureCollection","priority":'
-            + orjson.dumps(head)
-            + b',"features":['
-            + b",".join(features)
-            + b"]}"
-        )
+        return feature_collection(features, priority=head)
 
     return cached_response(request, cache, catalog.checksum, FORMATS[fmt], body)
 
@@ -356,7 +332,7 @@ def priority_schools(
                 }
                 for r in doc["schools"]
             ]
-            return to_csv_bytes(rows, _repro_columns(doc))
+            return to_csv(rows, extra=_repro_columns(doc))
         keep = ("program", "layer", "reproducibility", "method", "inputs", "schools")
         return orjson.dumps({k: doc[k] for k in keep})
 

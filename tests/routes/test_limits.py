@@ -103,3 +103,20 @@ def test_busy_server_answers_503_with_retry_after(client):
     assert r.headers["retry-after"] == "5"
     assert r.headers["content-type"] == "application/problem+json"
     assert client.get("/priorities/la-deal?layer=tracts&seed=777").status_code == 200
+
+
+def test_bounded_lru_keeps_the_most_recent_within_both_bounds():
+    from geo_api.lru import BoundedLRU
+
+    lru: BoundedLRU[str, bytes] = BoundedLRU(max_items=3, max_bytes=10, size=len)
+    for key in "abc":
+        lru.put(key, b"xx")
+    assert lru.get("a") == b"xx"  # a is now the most recently used
+    lru.put("d", b"xx")  # four entries: b, the least recently used, goes
+    assert lru.get("b") is None and len(lru) == 3
+    lru.put("e", b"x" * 9)  # 15 bytes > 10: evict from the oldest until within bounds
+    assert lru.nbytes <= 10 and lru.get("e") == b"x" * 9
+    lru.put("e", b"y")  # replacing a key updates the byte count
+    assert lru.nbytes == 1
+    lru.clear()
+    assert len(lru) == 0 and lru.nbytes == 0
