@@ -134,16 +134,25 @@ def test_served_aggregate_equals_hand_recomputation(mirror_store, layer, feature
     assert row["no_subscription_pct_moe"] == pytest.approx(moe, rel=1e-9)
 
 
-def test_failed_build_names_the_source_and_keeps_the_old_store(mirror, mirror_store_path, tmp_path):
+S1701_FILE = "la_county_tracts_S1701_poverty_acs2022_5yr.csv"
+
+
+def _damaged_copy(mirror, tmp_path, damage):
+    """A copy of the mirror (symlinks) whose S1701 file is ``damage(bytes)``."""
     broken = tmp_path / "mirror"
     for src in mirror.rglob("*"):
         if src.is_file():
             dest = broken / src.relative_to(mirror)
             dest.parent.mkdir(parents=True, exist_ok=True)
-            if src.name == "la_county_tracts_S1701_poverty_acs2022_5yr.csv":
-                dest.write_bytes(src.read_bytes()[:50_000])  # a truncated download
+            if src.name == S1701_FILE:
+                dest.write_bytes(damage(src.read_bytes()))
             else:
                 dest.symlink_to(src)
+    return broken
+
+
+def test_failed_build_names_the_source_and_keeps_the_old_store(mirror, mirror_store_path, tmp_path):
+    broken = _damaged_copy(mirror, tmp_path, lambda data: data[:50_000])  # a cut download
     store = tmp_path / "store.gpkg"
     store.write_bytes(mirror_store_path.read_bytes())
     before = store.read_bytes()
@@ -169,16 +178,9 @@ def test_failed_build_names_the_source_and_keeps_the_old_store(mirror, mirror_st
 
 
 def test_renamed_column_in_the_real_mirror_fails_the_build(mirror, mirror_store_path, tmp_path):
-    broken = tmp_path / "mirror"
-    for src in mirror.rglob("*"):
-        if src.is_file():
-            dest = broken / src.relative_to(mirror)
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            if src.name == "la_county_tracts_S1701_poverty_acs2022_5yr.csv":
-                text = src.read_text(encoding="utf-8-sig")
-                dest.write_text(text.replace("S1701_C01_001E", "S1701_C01_001X", 1))
-            else:
-                dest.symlink_to(src)
+    broken = _damaged_copy(
+        mirror, tmp_path, lambda data: data.replace(b"S1701_C01_001E", b"S1701_C01_001X", 1)
+    )
     store = tmp_path / "store.gpkg"
     store.write_bytes(mirror_store_path.read_bytes())
     before = store.read_bytes()
