@@ -22,13 +22,18 @@ from shapely.geometry import box
 from tests.shapes import X0, Y0, D
 
 TRACTS = ["06037000100", "06037000200", "06037000300", "06037000400"]
-#: per tract: population, households, households without a subscription, poor, children < 5
+#: per tract: population, households, households without a subscription, poor, children < 5.
+#: Tract C houses 600 people but no households (group quarters): its internet rate is the
+#: SVI's missing code -999, so its no_subscription_pct is null ("nobody in the universe"),
+#: and it is below the rankings' default population floor.
 NUMBERS = {
     "06037000100": (3000, 1000, 100, 300, 200),
     "06037000200": (5000, 1800, 400, 1000, 350),
-    "06037000300": (2000, 700, 210, 500, 90),
-    "06037000400": (4000, 1500, 150, 200, 260),
+    "06037000300": (600, 0, 0, 100, 20),
+    "06037000400": (4000, 1500, 225, 200, 260),
 }
+#: the public schools: CDS code and the tract (index) each stands in
+SCHOOLS = {"19100001111111": 0, "19100002222222": 2, "19100003333333": 1}
 
 
 def _square(i: float, j: float = 0.0, wide: float = 1.0) -> object:
@@ -95,7 +100,7 @@ def write_boundaries(root: Path) -> None:
     hoods = gpd.GeoDataFrame(
         {
             "name": ["West Side", "East Side", "Irvine Spectrum"],
-            "slug": ["west-side", "east-side", "irvine-spectrum"],
+            "slug": ["west", "east", "irvine-spectrum"],
             "county": ["los-angeles", "los-angeles", "orange"],
             "type": ["segment-of-a-city", "unincorporated-area", "standalone-city"],
             "city": ["Alpha", "", "Irvine"],
@@ -131,9 +136,9 @@ def write_tables(root: Path) -> None:
         "Educational Program Type\tEntity Type\tMagnet Yes/No\tPublic Yes/No\tLatitude\tLongitude"
     )
     rows = [
-        f"School\t1910000111111{i}\tLos Angeles\tExample Unified\tSchool {i}\t\tTraditional\t"
+        f"School\t{cds}\tLos Angeles\tExample Unified\tSchool in tract {i + 1}\t\tTraditional\t"
         f"Elementary Schools (Public)\tN\tY\t{Y0 + 0.5 * D:.6f}\t{X0 + (i + 0.5) * D:.6f}"
-        for i in range(4)
+        for cds, i in SCHOOLS.items()
     ]
     schools.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
 
@@ -153,7 +158,7 @@ def write_tables(root: Path) -> None:
         row: list[object] = [tract.lstrip("0")]  # the SVI writes FIPS as a number
         for c in svi_cols:
             row += [values[c], max(10, values[c] // 10)]
-        row += [round(100 * noint / hh, 1), 3.5]
+        row += [round(100 * noint / hh, 1) if hh else -999, 3.5 if hh else -999]
         svi_rows.append(row)
         universe = pop * 98 // 100
         s1701.append(

@@ -103,7 +103,8 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
     lid = layer.layer.id
     url = f"{base}/collections/{lid}"
     coverage = catalog.manifest.get("coverage", {}).get(lid, {})
-    vintages = sorted({s["vintage"] for s in layer.status if s.get("vintage")})
+    # a status table read back from the store holds vintages as floats (2022.0)
+    vintages = sorted({int(s["vintage"]) for s in layer.status if s.get("vintage")})
     return {
         "id": lid,
         "title": layer.layer.title,

@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from boundaries.store import read_store
 from geo_api.app import create_app
 from geo_api.settings import Settings
-from tests import shapes
 
 
 def make_settings(tmp: Path) -> Settings:
@@ -20,8 +20,9 @@ def make_settings(tmp: Path) -> Settings:
 
 
 @pytest.fixture(scope="module")
-def store():
-    return shapes.tiny_store()
+def store(fixture_build):
+    """The store build_store made from the hand-made mirror (tests/fixture_mirror.py)."""
+    return read_store(fixture_build[1])
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from fastapi.testclient import TestClient
 
 from boundaries.store import content_checksum
 from geo_api.app import create_app, load_catalog
-from tests import shapes
 from tests.routes.conftest import make_settings
 
 URL = "/collections/tracts/items?limit=10"
@@ -46,8 +45,7 @@ def test_errors_are_never_cached(client):
     assert len(fast) == size
 
 
-def changed_store():
-    store = shapes.tiny_store()
+def changed_store(store):
     layers = {k: v.copy() for k, v in store.layers.items()}
     layers["tracts"].loc[0, "population"] = 4321.0
     tables = {
@@ -62,7 +60,7 @@ def changed_store():
 
 
 def test_a_new_store_gets_new_etags_and_no_stale_bytes(store, tmp_path):
-    new = changed_store()
+    new = changed_store(store)
     assert new.checksum != store.checksum
     with TestClient(create_app(make_settings(tmp_path), store=store)) as c:
         old = c.get("/collections/tracts/items/06037000100")

@@ -24,14 +24,14 @@ def test_conformance(client):
 def test_collections_list_counts_and_indicators(client):
     body = client.get("/collections").json()
     by_id = {c["id"]: c for c in body["collections"]}
-    assert by_id["tracts"]["numberOfFeatures"] == 3
+    assert by_id["tracts"]["numberOfFeatures"] == 4  # three in the TIGER file, one supplement
     assert by_id["neighborhoods"]["numberOfFeatures"] == 2
     hood = client.get("/collections/neighborhoods").json()
     status = {s["indicator"]: s for s in hood["indicators"]}
     assert status["no_subscription_pct"]["status"] == "available"
     assert status["no_computer_pct"]["status"] == "unavailable"
     assert status["median_household_income"]["status"] == "not aggregable"
-    assert hood["vintage"] == [2022]
+    assert hood["vintage"] == [2021, 2022]  # Social Explorer 2021, the ACS tables 2022
     assert len(hood["extent"]["spatial"]["bbox"][0]) == 4
 
 
@@ -71,12 +71,12 @@ def test_paging_follows_next_to_the_end_exactly_once(client):
         seen += [f["id"] for f in body["features"]]
         nxt = [link["href"] for link in body["links"] if link["rel"] == "next"]
         url = nxt[0].replace("http://testserver", "") if nxt else None
-    assert seen == ["06037000100", "06037000200", "06037000300"]
+    assert seen == ["06037000100", "06037000200", "06037000300", "06037000400"]
 
 
 def test_offset_past_the_end_and_prev_link(client):
     body = client.get("/collections/tracts/items?offset=10").json()
-    assert body["numberReturned"] == 0 and body["numberMatched"] == 3
+    assert body["numberReturned"] == 0 and body["numberMatched"] == 4
     assert not [link for link in body["links"] if link["rel"] == "next"]
     assert [link for link in body["links"] if link["rel"] == "prev"]
 
@@ -86,7 +86,7 @@ def test_limit_above_maximum_is_clamped(client, monkeypatch):
     monkeypatch.setattr("geo_api.query.MAX_LIMIT", 2)
     body = client.get("/collections/tracts/items?limit=100000").json()
     assert body["numberReturned"] == 2
-    assert body["numberMatched"] == 3
+    assert body["numberMatched"] == 4
     assert any(link["rel"] == "next" for link in body["links"])
 
 
@@ -155,11 +155,12 @@ def test_bbox_filter(client):
 def test_sort_and_range_and_equality_filters(client):
     body = client.get("/collections/tracts/items?sortby=-no_subscription_pct").json()
     ids = [f["id"] for f in body["features"]]
-    assert ids == ["06037000200", "06037000100", "06037000300"]  # null (C) last
+    # published SVI rates: B 22.2, D 15.0, A 10.0; C has no households (-999): null, last
+    assert ids == ["06037000200", "06037000400", "06037000100", "06037000300"]
     body = client.get("/collections/tracts/items?no_subscription_pct>=20").json()
     assert [f["id"] for f in body["features"]] == ["06037000200"]
     body = client.get("/collections/tracts/items?no_subscription_pct<20").json()
-    assert [f["id"] for f in body["features"]] == ["06037000100"]
+    assert [f["id"] for f in body["features"]] == ["06037000100", "06037000400"]
     body = client.get("/collections/neighborhoods/items?name=East Side").json()
     assert [f["id"] for f in body["features"]] == ["east"]
 
@@ -225,7 +226,7 @@ def test_indicators(client):
 
 def test_healthz(client):
     body = client.get("/healthz").json()
-    assert body["status"] == "ok" and body["layers"]["tracts"] == 3
+    assert body["status"] == "ok" and body["layers"]["tracts"] == 4
 
 
 def test_openapi_validates_and_docs_render(client):

@@ -87,7 +87,7 @@ def test_over_budget_ranking_is_a_400_naming_the_limit(client, monkeypatch):
     assert r.status_code == 400
     body = r.json()
     assert body["code"] == "over-budget" and body["limit"] == 1000
-    assert body["max_draws"] == 333  # 3 tracts
+    assert body["max_draws"] == 250  # 4 tracts
     assert "1,000" in body["detail"]
 
 

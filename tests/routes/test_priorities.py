@@ -12,25 +12,33 @@ def test_ranking_json_states_what_reproduces_it(client):
     body = client.get("/priorities/la-deal?layer=tracts&seed=5&draws=200").json()
     rep = body["reproducibility"]
     assert rep["seed"] == 5 and rep["draws"] == 200
-    assert rep["weights"] == {"no_subscription_pct": 1.0}
+    # LA DEAL's 0.35 and 0.25 renormalised over the two inputs the store has
+    assert rep["weights"] == {
+        "no_subscription_pct": pytest.approx(0.35 / 0.6),
+        "poverty_pct": pytest.approx(0.25 / 0.6),
+    }
     assert rep["store_checksum"] and rep["acs_vintages"] == ["2022"]
     status = {i["indicator"]: i["status"] for i in body["inputs"]}
     assert status == {
         "no_subscription_pct": "used",
         "no_computer_pct": "unavailable",
-        "poverty_pct": "unavailable",
+        "poverty_pct": "used",
         "limited_english_pct": "unavailable",
     }
     areas = {a["id"]: a for a in body["areas"]}
-    # tract 1: 10% without subscription, tract 2: 30%, tract 3: no households at all
-    assert areas["06037000200"]["rank"] == 1 and areas["06037000100"]["rank"] == 2
-    unranked = areas["06037000300"]
+    # without a subscription: B 22.2, D 15.0, A 10.0; in poverty: B 20.4, A 10.2, D 5.1
+    # percentiles of 3: B (100, 100) first; D (66.7, 33.3) = 52.8 beats A (33.3, 66.7) = 47.2
+    assert [areas[t]["rank"] for t in ("06037000200", "06037000400", "06037000100")] == [1, 2, 3]
+    assert areas["06037000400"]["score"] == pytest.approx(
+        (0.35 * 200 / 3 + 0.25 * 100 / 3) / 0.6, abs=0.01
+    )
+    unranked = areas["06037000300"]  # no households: no internet rate
     assert unranked["rank"] is None and unranked["score"] is None
     assert "no_subscription_pct" in unranked["unranked_reason"]
     assert body["areas"][-1]["id"] == "06037000300"  # unranked areas come last
-    assert body["summary"]["ranked"] == 2 and body["summary"]["unranked"] == 1
+    assert body["summary"]["ranked"] == 3 and body["summary"]["unranked"] == 1
     lo, hi = areas["06037000200"]["rank_90"]
-    assert 1 <= lo <= hi <= 2
+    assert 1 <= lo <= hi <= 3
 
 
 def test_same_seed_same_bytes_across_servers(store, tmp_path):
@@ -45,12 +53,12 @@ def test_same_seed_same_bytes_across_servers(store, tmp_path):
 def test_weights_change_the_order(client):
     # population is "higher is not worse": weighting it alone puts the smallest tract first
     body = client.get(
-        "/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1"
-        "&min_population=0"
+        "/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,poverty_pct:0,"
+        "population:1&min_population=0"
     )
     ranks = {a["id"]: a["rank"] for a in body.json()["areas"]}
-    assert ranks["06037000300"] == 1  # population 0
-    assert ranks["06037000200"] == 3  # population 5000
+    assert ranks["06037000300"] == 1  # population 600
+    assert ranks["06037000200"] == 4  # population 5,000
 
 
 def test_geojson_and_csv(client):
@@ -65,18 +73,16 @@ def test_geojson_and_csv(client):
 
 
 def test_schools_ranked_by_their_area(client):
-    body = client.get(
-        "/priorities/community-schools/schools?layer=tracts&weights=no_subscription_pct:1"
-    )
+    weights = "weights=no_subscription_pct:1,poverty_pct:0,no_hs_diploma_pct:0,children_under_18:0"
+    body = client.get(f"/priorities/community-schools/schools?layer=tracts&{weights}")
     schools = body.json()["schools"]
     by_code = {s["cds_code"]: s for s in schools}
     assert by_code["19100001111111"]["area_id"] == "06037000100"
-    assert by_code["19100001111111"]["area_rank"] == 2
-    assert by_code["19100002222222"]["area_rank"] is None  # its tract is unranked
-    assert schools[0]["cds_code"] == "19100001111111"
-    text = client.get(
-        "/priorities/community-schools/schools?layer=tracts&weights=no_subscription_pct:1&f=csv"
-    ).text
+    assert by_code["19100001111111"]["area_rank"] == 3  # A: 10.0% without a subscription
+    assert by_code["19100002222222"]["area_rank"] is None  # its tract (C) is unranked
+    assert by_code["19100003333333"]["area_rank"] == 1  # B: 22.2%
+    assert schools[0]["cds_code"] == "19100003333333"
+    text = client.get(f"/priorities/community-schools/schools?layer=tracts&{weights}&f=csv").text
     assert text.splitlines()[0].startswith("cds_code,name,district")
 
 
@@ -93,8 +99,8 @@ def test_priority_score_can_be_mapped(client):
         ("/priorities/la-deal?layer=rivers", 400),
         ("/priorities/la-deal?weights=nope:1", 400),
         ("/priorities/la-deal?weights=poverty_pct:-2", 400),
-        ("/priorities/la-deal?weights=no_subscription_pct:0", 400),
-        ("/priorities/la-deal?weights=poverty_pct:1", 400),  # not in this store
+        ("/priorities/la-deal?weights=no_subscription_pct:0,poverty_pct:0", 400),
+        ("/priorities/la-deal?weights=no_computer_pct:1", 400),  # not in this store
         ("/priorities/la-deal?weights=poverty_pct", 400),
         ("/priorities/la-deal?draws=5", 400),
         ("/priorities/la-deal?seed=-1", 400),
@@ -130,17 +136,17 @@ def test_default_floors_leave_near_empty_areas_unranked(client):
     body = client.get("/priorities/la-deal?layer=tracts&weights=no_subscription_pct:0,population:1")
     areas = {a["id"]: a for a in body.json()["areas"]}
     assert areas["06037000300"]["rank"] is None
-    assert areas["06037000300"]["unranked_reason"] == "0 people, below min_population=1000"
+    assert areas["06037000300"]["unranked_reason"] == "600 people, below min_population=1000"
     assert areas["06037000300"]["p_top_10"] is None
     rep = body.json()["reproducibility"]
     assert rep["min_population"] == 1000 and rep["min_households"] is None  # no household input
-    # the household floor applies to household inputs: tract 1 has 1,000 households
-    body = client.get("/priorities/la-deal?layer=tracts&min_households=2000").json()
+    # the household floor applies to household inputs: tract A has 1,000 households
+    body = client.get("/priorities/la-deal?layer=tracts&min_households=1200").json()
     areas = {a["id"]: a for a in body["areas"]}
-    assert areas["06037000100"]["unranked_reason"] == "1,000 households, below min_households=2000"
+    assert areas["06037000100"]["unranked_reason"] == "1,000 households, below min_households=1200"
     assert areas["06037000200"]["rank"] == 1
-    assert body["reproducibility"]["min_households"] == 2000
-    assert body["summary"]["top_10"] == ["06037000200"]
+    assert body["reproducibility"]["min_households"] == 1200
+    assert body["summary"]["top_10"] == ["06037000200", "06037000400"]
 
 
 def test_min_population_zero_ranks_every_area(client):
