@@ -34,12 +34,37 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pyogrio
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from boundaries.layers import LAYERS
 
 TABLES = ("acs_values", "crosswalk", "indicator_status", "coverage")
 #: version of the store layout; read_store refuses any other
 STORE_FORMAT = 2
+
+
+class LayerEntry(BaseModel):
+    """A layer as the manifest lists it."""
+
+    model_config = ConfigDict(extra="allow")
+    count: int
+    title: str | None = None
+
+
+class Manifest(BaseModel):
+    """The typed core of a store's manifest (``format`` :data:`STORE_FORMAT`).
+
+    Every store written by :func:`write_store` has these members; the build adds more
+    (sources, coverage, county and source checks, indicators), kept as they are.
+    """
+
+    model_config = ConfigDict(extra="allow")
+    format: int
+    built_at: str
+    layers: dict[str, LayerEntry]
+    content_sha256: str
+    served_sha256: str
+    indicators: dict[str, dict[str, Any]] = {}
 
 
 class StoreError(Exception):
@@ -218,6 +243,14 @@ def _parse_manifest(path: Path) -> dict[str, Any]:
         )
     if not manifest.get("layers"):
         raise StoreError(f"{path}: the store lists no layers")
+    try:
+        Manifest.model_validate(manifest)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise StoreError(
+            f"{path}: the store manifest is malformed at {where}: {first['msg']}"
+        ) from None
     return manifest
 
 
@@ -252,14 +285,11 @@ def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> S
         raise
     except Exception as exc:  # sqlite, GDAL or pandas errors on a damaged file: one line
         raise StoreError(f"{path} is not a readable geo-api store: {exc}") from exc
-    if verify and manifest.get("served_sha256"):
-        if served_checksum(layers, status, coverage) != manifest["served_sha256"]:
-            raise StoreError(
-                f"{path}: content does not match its checksum (the file was changed after "
-                "the build, or is damaged): rebuild it with `geo-api build`"
-            )
-    elif verify:
-        raise StoreError(f"{path}: the manifest has no served_sha256: rebuild the store")
+    if verify and served_checksum(layers, status, coverage) != manifest["served_sha256"]:
+        raise StoreError(
+            f"{path}: content does not match its checksum (the file was changed after "
+            "the build, or is damaged): rebuild it with `geo-api build`"
+        )
     return Store(
         layers=layers,
         manifest=manifest,

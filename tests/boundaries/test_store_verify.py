@@ -64,7 +64,7 @@ def _change_a_value(path: Path) -> None:
         (lambda p: _set_manifest(p, ""), "manifest is empty or not JSON"),
         (_with_manifest(lambda m: m.update(layers={})), "lists no layers"),
         (_with_manifest(lambda m: m.update(format=1)), "store format 1"),
-        (_with_manifest(lambda m: m.pop("served_sha256")), "no served_sha256"),
+        (_with_manifest(lambda m: m.pop("served_sha256")), "malformed at served_sha256"),
         (_change_a_value, "does not match its checksum"),
     ],
 )
@@ -99,3 +99,14 @@ def test_healthz_says_when_the_store_on_disk_was_replaced(fixture_build, tmp_pat
         assert client.get("/healthz").json()["store"]["on_disk"] == "replaced"
         path.unlink()
         assert client.get("/healthz").json()["store"]["on_disk"] == "missing"
+
+
+def test_a_manifest_missing_a_typed_member_is_refused(fixture_build, tmp_path):
+    path = _copy(fixture_build, tmp_path)
+    _with_manifest(lambda m: m.pop("built_at"))(path)
+    with pytest.raises(StoreError, match="malformed at built_at"):
+        read_store(path)
+    path = _copy(fixture_build, tmp_path)
+    _with_manifest(lambda m: m["layers"]["tracts"].update(count="many"))(path)
+    with pytest.raises(StoreError, match=r"malformed at layers\.tracts\.count"):
+        read_store(path)
