@@ -233,6 +233,16 @@ def map_load(url: str) -> float | None:
         return elapsed
 
 
+def start_geo_api(venv_bin: Path, store: Path, port: int, workers: int = 1) -> subprocess.Popen:
+    """``geo-api serve`` on loopback without an access log (``workers`` processes)."""
+    cmd = [str(venv_bin / "geo-api"), "serve", "--store", str(store), "--port", str(port)]
+    return subprocess.Popen(
+        [*cmd, "--workers", str(workers), "--no-access-log"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
 def main() -> int:
     """Run everything and print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -296,19 +306,7 @@ def main() -> int:
                 stderr=subprocess.DEVNULL,
             )
             procs.append(tipg)
-            geo = subprocess.Popen(
-                [
-                    str(venv_bin / "geo-api"),
-                    "serve",
-                    "--store",
-                    str(store),
-                    "--port",
-                    str(geo_port),
-                    "--no-access-log",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            geo = start_geo_api(venv_bin, store, geo_port)
             procs.append(geo)
             geo_url, tipg_url = f"http://127.0.0.1:{geo_port}", f"http://127.0.0.1:{tipg_port}"
             startup = wait_http(f"{geo_url}/healthz", geo)
@@ -338,21 +336,7 @@ def main() -> int:
             # the documented production command: one worker process per core
             fresh_case = next(c for c in CASES if c.random_bbox)
             prod_port = free_port()
-            prod = subprocess.Popen(
-                [
-                    str(venv_bin / "geo-api"),
-                    "serve",
-                    "--store",
-                    str(store),
-                    "--port",
-                    str(prod_port),
-                    "--workers",
-                    str(PRODUCTION_WORKERS),
-                    "--no-access-log",
-                ],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+            prod = start_geo_api(venv_bin, store, prod_port, PRODUCTION_WORKERS)
             procs.append(prod)
             prod_url = f"http://127.0.0.1:{prod_port}"
             wait_http(f"{prod_url}/healthz", prod)
