@@ -19,6 +19,7 @@ from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
 from geo_api.http import HttpHygieneMiddleware, ProblemCORSMiddleware
+from geo_api.itemsroute import ItemsRoute
 from geo_api.limits import WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.ranking import RankingCache
@@ -75,7 +76,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.fast_cache = FastCache()
     install_error_handlers(app)
     install_openapi(app)
-    # Added first, so it runs inside CORS: cached answers still get per-request CORS headers.
+    # Innermost: uncached items pages skip FastAPI's routing (geo_api/itemsroute.py).
+    app.add_middleware(ItemsRoute)
+    # Added next, so it runs inside CORS: cached answers still get per-request CORS headers.
     app.add_middleware(FastPathMiddleware, cache=app.state.fast_cache)
     app.add_middleware(
         ProblemCORSMiddleware,

@@ -41,10 +41,15 @@ def polygon_layer(catalog: Catalog, layer_id: str, purpose: str) -> LayerData:
     return catalog.layers[layer_id]
 
 
-async def base_url(request: Request) -> str:
+def resolve_base_url(request: Request) -> str:
     """Absolute root URL (``GEO_API_BASE_URL`` when set behind a proxy), no trailing slash."""
     configured = request.app.state.settings.base_url
     return (configured or str(request.base_url)).rstrip("/")
+
+
+async def base_url(request: Request) -> str:
+    """The dependency form of :func:`resolve_base_url`."""
+    return resolve_base_url(request)
 
 
 CatalogDep = Annotated[Catalog, Depends(get_catalog)]

@@ -91,7 +91,8 @@ def cached_response(
     """Send ``make_body()`` (computed at most once per ETag) with ETag, 304 and compression.
 
     ``one_off`` marks bodies unlikely to be asked again (bbox and filter queries): they are
-    compressed with the fast setting.
+    compressed with the fast setting and not kept (the fast path still keeps a repeated
+    one's finished response).
     """
     tag = representation_etag(checksum, request, media_type)
     encoding = choose_encoding(request.headers.get("accept-encoding", ""))
@@ -105,6 +106,14 @@ def cached_response(
     inm = request.headers.get("if-none-match")
     if inm and (inm.strip() == "*" or tag in inm):
         return Response(status_code=304, headers=base)
+    if one_off:  # a new bbox or filter: keeping it would only push useful pages out
+        body = make_body()
+        if encoding != "identity" and len(body) > 1024:
+            body = _compress(body, encoding, fast=True)
+            base["Content-Encoding"] = encoding
+        else:
+            base["ETag"] = f'"{tag}"'
+        return Response(body, media_type=media_type, headers=base)
     body = cache.get((tag, "identity"), make_body)
     if encoding != "identity" and len(body) > 1024:
         body = cache.get((tag, encoding), lambda: _compress(body, encoding, one_off))
