@@ -56,33 +56,6 @@ def apportioned_sums(
     return keys, sums, out_moe
 
 
-def moe_sum(estimates: ArrayLike, moes: ArrayLike) -> float:
-    """MOE of a sum of estimates: √Σ MOEᵢ², counting only the largest MOE among zero estimates.
-
-    Handbook rule: "if there are multiple zero estimates, only the largest MOE among them
-    should be included." Example (handbook): 1,626±254 + 1,244±209 + 796±187 → ±378.
-    Null MOEs are not allowed here; the caller decides what a missing MOE means.
-    """
-    return moe_apportioned_sum(np.ones(np.shape(estimates)), estimates, moes)
-
-
-def moe_apportioned_sum(weights: ArrayLike, estimates: ArrayLike, moes: ArrayLike) -> float:
-    """MOE of Σ wᵢxᵢ with fixed weights wᵢ: √Σ (wᵢ·MOEᵢ)², zero-estimate rule applied.
-
-    Treats the weights as constants (population or area shares), which is how
-    tract-to-area apportionment is conventionally reported. One group of
-    :func:`apportioned_sums`.
-    """
-    est = np.asarray(estimates, dtype=float)
-    moe = np.asarray(moes, dtype=float)
-    if est.shape != moe.shape:
-        raise ValueError("estimates and moes differ in length")
-    if np.isnan(moe).any():
-        raise ValueError("moe_sum needs every MOE; a null MOE cannot be summed")
-    _, _, out = apportioned_sums(np.zeros(est.shape), weights, est, moe)
-    return float(out[0])
-
-
 def moe_proportion(
     num: ArrayLike, den: ArrayLike, moe_num: ArrayLike, moe_den: ArrayLike
 ) -> NDArray[np.float64]:
@@ -111,23 +84,9 @@ def moe_ratio(
         return np.sqrt(mx**2 + r**2 * my**2) / y
 
 
-def moe_product(
-    a: ArrayLike, b: ArrayLike, moe_a: ArrayLike, moe_b: ArrayLike
-) -> NDArray[np.float64]:
-    """MOE of A×B: √(A²·MOE_B² + B²·MOE_A²)."""
-    a_, b_ = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    ma, mb = np.asarray(moe_a, dtype=float), np.asarray(moe_b, dtype=float)
-    return np.sqrt(a_**2 * mb**2 + b_**2 * ma**2)
-
-
 def standard_error(moe: ArrayLike, level: int = 90) -> NDArray[np.float64]:
     """SE = MOE / Z, where Z is 1.645, 1.960 or 2.576 for 90, 95 or 99% confidence."""
     return np.asarray(moe, dtype=float) / Z[level]
-
-
-def convert_moe(moe: ArrayLike, from_level: int = 90, to_level: int = 95) -> NDArray[np.float64]:
-    """Convert an MOE between confidence levels: MOE_to = MOE_from × Z_to / Z_from."""
-    return np.asarray(moe, dtype=float) * Z[to_level] / Z[from_level]
 
 
 def coefficient_of_variation(estimate: ArrayLike, moe: ArrayLike) -> NDArray[np.float64]:

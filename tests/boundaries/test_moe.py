@@ -14,11 +14,19 @@ from hypothesis import strategies as st
 from boundaries import moe
 
 
+def summed(estimates, moes, weights=None):
+    """(sum, MOE) of one group through the production function, apportioned_sums."""
+    n = len(estimates)
+    _, total, margin = moe.apportioned_sums(
+        np.zeros(n), np.ones(n) if weights is None else weights, estimates, moes
+    )
+    return float(total[0]), float(margin[0])
+
+
 def test_handbook_sum_example():
     # 1,626±254 + 1,244±209 + 796±187 = 3,666±378
-    estimates = [1626, 1244, 796]
-    assert sum(estimates) == 3666
-    assert round(moe.moe_sum(estimates, [254, 209, 187])) == 378
+    total, margin = summed([1626, 1244, 796], [254, 209, 187])
+    assert total == 3666 and round(margin) == 378
 
 
 def test_handbook_proportion_example():
@@ -47,29 +55,31 @@ def test_ratio_formula():
 
 def test_zero_estimates_count_only_largest_moe():
     # two zero estimates with MOEs 13 and 27: only 27 enters
-    assert moe.moe_sum([100, 0, 0], [20, 13, 27]) == pytest.approx(math.sqrt(20**2 + 27**2))
-    assert moe.moe_sum([0, 0], [13, 27]) == pytest.approx(27)
+    assert summed([100, 0, 0], [20, 13, 27])[1] == pytest.approx(math.sqrt(20**2 + 27**2))
+    assert summed([0, 0], [13, 27])[1] == pytest.approx(27)
 
 
-def test_sum_refuses_missing_moe():
-    with pytest.raises(ValueError):
-        moe.moe_sum([1, 2], [1, float("nan")])
+def test_a_missing_moe_makes_the_sum_moe_missing_and_a_missing_estimate_is_skipped():
+    assert math.isnan(summed([1, 2], [1, float("nan")])[1])
+    total, margin = summed([5, float("nan")], [3, 4])
+    assert total == 5 and margin == 3
+    assert all(math.isnan(v) for v in summed([float("nan")], [1]))
 
 
-def test_apportioned_sum_scales_moes():
-    assert moe.moe_apportioned_sum([0.5, 1.0], [100, 200], [40, 30]) == pytest.approx(
-        math.sqrt(20**2 + 30**2)
+def test_apportioned_sum_scales_moes_and_groups_are_separate():
+    assert summed([100, 200], [40, 30], [0.5, 1.0]) == pytest.approx(
+        (250, math.sqrt(20**2 + 30**2))
     )
+    keys, totals, margins = moe.apportioned_sums(
+        ["b", "a", "b"], [1, 1, 1], [10, 20, 30], [3, 4, 0]
+    )
+    assert list(keys) == ["a", "b"]
+    assert list(totals) == [20, 40] and list(margins) == [4, 3]
 
 
-def test_product():
-    assert float(moe.moe_product(10, 20, 1, 2)) == pytest.approx(math.sqrt(100 * 4 + 400 * 1))
-
-
-def test_confidence_conversion_and_se():
+def test_standard_error():
     assert float(moe.standard_error(164.5)) == pytest.approx(100)
-    assert float(moe.convert_moe(1.645, 90, 95)) == pytest.approx(1.96)
-    assert float(moe.convert_moe(1.96, 95, 99)) == pytest.approx(2.576)
+    assert float(moe.standard_error(1.96, level=95)) == pytest.approx(1.0)
 
 
 @pytest.mark.parametrize(
@@ -94,7 +104,7 @@ positive = st.floats(min_value=0, max_value=1e7, allow_nan=False)
 @given(st.lists(st.tuples(positive, positive), min_size=1, max_size=30))
 def test_sum_moe_at_least_largest_nonzero_component(pairs):
     est, moes = zip(*pairs, strict=True)
-    total = moe.moe_sum(est, moes)
+    total = summed(est, moes)[1]
     nonzero = [m for e, m in pairs if e != 0]
     zero = [m for e, m in pairs if e == 0]
     assert total >= max([*nonzero, max(zero, default=0)]) - 1e-6
