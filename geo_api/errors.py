@@ -20,6 +20,26 @@ log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
 MAX_ECHO = 500
 
+#: every problem ``code`` with its status and meaning, served at ``/errors`` (the problem
+#: ``type`` URLs point there) and described at more length in docs/errors.md
+ERROR_CODES: dict[str, tuple[int, str]] = {
+    "invalid-parameter": (400, "a query parameter has a value the API cannot use"),
+    "unknown-parameter": (400, "a parameter or property filter names nothing here"),
+    "over-budget": (400, "a ranking asks for more area-draws than one request may cost"),
+    "untrusted-host": (400, "the Host header is not one of GEO_API_TRUSTED_HOSTS"),
+    "cors-refused": (400, "a CORS preflight asks for a method geo-api does not answer"),
+    "bad-request": (400, "another malformed request"),
+    "not-found": (404, "no such collection, feature, indicator, program or page"),
+    "method-not-allowed": (405, "only GET and HEAD are answered (see the Allow header)"),
+    "not-acceptable": (406, "none of the requested formats can be produced"),
+    "unprocessable": (422, "well-formed, but impossible with this store's data"),
+    "busy": (503, "too many expensive computations at once; retry after Retry-After"),
+    "assets-missing": (503, "the map's Leaflet files are not where the settings say"),
+    "unavailable": (503, "the server lacks something this request needs"),
+    "http-error": (400, "an HTTP-level error without a more specific code"),
+    "internal-error": (500, "a bug in geo-api (logged on the server, never shown)"),
+}
+
 
 class ApiError(Exception):
     """A problem to report to the client (status, machine code, human detail)."""
@@ -99,7 +119,9 @@ def problem(
 ) -> Response:
     """Build a problem+json response."""
     body: dict[str, Any] = {
-        "type": f"https://github.com/geo-api/geo-api/blob/main/docs/errors.md#{code}",
+        # a relative reference (RFC 9457 3.1.1): resolved against the request, it is the
+        # /errors page of the server that answered
+        "type": f"/errors#{code}",
         "title": title,
         "status": status,
         "code": code,

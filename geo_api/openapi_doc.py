@@ -37,6 +37,7 @@ SUCCESS: dict[str, list[str]] = {
     "/priorities/{program}": [JSON, GEOJSON, CSV],
     "/priorities/{program}/schools": [JSON, CSV],
     "/healthz": [JSON],
+    "/errors": [JSON, HTML],
 }
 #: paths whose answers come from the computed-once cache (ETag, 304)
 UNCACHED = {"/healthz"}

@@ -44,3 +44,16 @@ def doc_response(
 
         return cached_response(request, cache, catalog.checksum, MEDIA["html"], body)
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc_fn()))
+
+
+def errors_doc(base: str) -> dict[str, Any]:
+    """Every problem ``code`` this API answers with, its status and meaning."""
+    from geo_api.errors import ERROR_CODES
+
+    return {
+        "errors": [
+            {"code": code, "status": status, "meaning": meaning}
+            for code, (status, meaning) in ERROR_CODES.items()
+        ],
+        "links": [link(f"{base}/errors", "self", JSON)],
+    }

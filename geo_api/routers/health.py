@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.responses import Response
 
 from boundaries.store import file_identity
-from geo_api.deps import CatalogDep
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
+from geo_api.routers.documents import doc_response, errors_doc
 
 router = APIRouter(tags=["Service"])
 
@@ -31,3 +33,12 @@ def healthz(request: Request, catalog: CatalogDep) -> dict[str, Any]:
         "warm_up_seconds": getattr(request.app.state, "warmed_seconds", None),
         "layers": {lid: len(layer.records) for lid, layer in catalog.layers.items()},
     }
+
+
+@router.get("/errors", summary="Problem codes")
+def errors(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
+    """The ``code`` of every problem response, with its status and meaning (the ``type``
+    of each problem links here)."""
+    return doc_response(
+        request, catalog, cache, base, lambda: errors_doc(base), "errors.html", "Problem codes"
+    )

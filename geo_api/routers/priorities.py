@@ -214,8 +214,9 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
             f"{DEFAULT_MIN_POPULATION:,}), or fewer households than min_households (default "
             f"{DEFAULT_MIN_HOUSEHOLDS}) when an input is measured over households, are "
             "unranked; min_population=0 ranks every area",
-            "documentation": "https://github.com/geo-api/geo-api/blob/main/docs/methods.md"
-            "#priority-rankings-prioritiesprogram",
+            # the methods document ships with the source, not at a URL this server knows
+            "documentation": "docs/methods.md, section 'Priority rankings', in the geo-api "
+            "source",
         },
         "inputs": _inputs_doc(ranking),
         "summary": {

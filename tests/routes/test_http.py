@@ -116,3 +116,27 @@ def test_docs_are_served_offline(client):
     assert "/static-offline-docs/swagger-ui-bundle.js" in page.text
     assert "cdn.jsdelivr" not in page.text
     assert client.get("/static-offline-docs/swagger-ui-bundle.js").status_code == 200
+
+
+def test_problem_types_resolve_to_the_errors_page_listing_every_code(client):
+    import re
+    from pathlib import Path
+
+    from geo_api.errors import ERROR_CODES
+
+    problem = client.get("/collections/nope").json()
+    assert problem["type"] == "/errors#not-found"
+    listed = client.get(problem["type"].split("#")[0]).json()["errors"]
+    assert {e["code"] for e in listed} == set(ERROR_CODES)
+    page = client.get("/errors?f=html").text
+    assert 'id="not-found"' in page
+    # every code the source can answer with is listed (and documented in docs/errors.md)
+    root = Path(__file__).resolve().parents[2]
+    used = set()
+    for path in (root / "geo_api").rglob("*.py"):
+        text = path.read_text()
+        used |= set(re.findall(r'code = "([a-z-]+)"', text))
+        used |= set(re.findall(r'problem\(\s*\d+,\s*"([a-z-]+)"', text))
+    assert used <= set(ERROR_CODES), used - set(ERROR_CODES)
+    docs = (root / "docs" / "errors.md").read_text()
+    assert all(f"`{code}`" in docs for code in ERROR_CODES)
