@@ -9,6 +9,26 @@ from geo_api import limits
 from geo_api.limits import Busy, SingleFlight, WorkLimiter
 
 
+def _callers(flight, compute, n, results):
+    """n threads calling flight.do("k", compute); returns them once all have started."""
+    started = [threading.Event() for _ in range(n)]
+
+    def call(i):
+        started[i].set()
+        try:
+            results.append(flight.do("k", compute))
+        except ValueError as exc:
+            results.append(str(exc))
+
+    threads = [threading.Thread(target=call, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for event in started:
+        event.wait(10)
+    time.sleep(1.0)  # every caller is now inside do(), waiting on the leader
+    return threads
+
+
 def test_single_flight_computes_once_for_concurrent_callers():
     flight = SingleFlight()
     calls = []
@@ -16,16 +36,11 @@ def test_single_flight_computes_once_for_concurrent_callers():
 
     def compute():
         calls.append(1)
-        gate.wait(5)
+        gate.wait(10)
         return "answer"
 
     results = []
-    threads = [
-        threading.Thread(target=lambda: results.append(flight.do("k", compute))) for _ in range(8)
-    ]
-    for t in threads:
-        t.start()
-    time.sleep(0.2)  # every caller is now waiting on the leader
+    threads = _callers(flight, compute, 8, results)
     gate.set()
     for t in threads:
         t.join()
@@ -38,26 +53,17 @@ def test_single_flight_computes_once_for_concurrent_callers():
 def test_single_flight_gives_the_leaders_error_to_everyone():
     flight = SingleFlight()
     gate = threading.Event()
-    errors = []
 
     def fail():
-        gate.wait(5)
+        gate.wait(10)
         raise ValueError("boom")
 
-    def call():
-        try:
-            flight.do("k", fail)
-        except ValueError as exc:
-            errors.append(str(exc))
-
-    threads = [threading.Thread(target=call) for _ in range(3)]
-    for t in threads:
-        t.start()
-    time.sleep(0.2)
+    results = []
+    threads = _callers(flight, fail, 3, results)
     gate.set()
     for t in threads:
         t.join()
-    assert errors == ["boom"] * 3
+    assert results == ["boom"] * 3
 
 
 def test_limiter_refuses_work_beyond_its_slots():
