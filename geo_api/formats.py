@@ -15,6 +15,7 @@ import pyogrio
 from starlette.requests import Request
 
 from geo_api.errors import NotAcceptable
+from geo_api.gpkgmeta import annotate
 
 MEDIA = {
     "json": "application/geo+json",
@@ -90,14 +91,18 @@ def to_csv(
     return out.getvalue().encode("utf-8")
 
 
-def to_gpkg(frame: gpd.GeoDataFrame, layer_name: str) -> bytes:
-    """A GeoPackage file (bytes) holding ``frame`` as one layer."""
+def to_gpkg(frame: gpd.GeoDataFrame, layer_name: str, description: str = "") -> bytes:
+    """A GeoPackage file (bytes) holding ``frame`` as one layer, described in
+    ``gpkg_contents`` and, column by column, in ``gpkg_data_columns``
+    (:mod:`geo_api.gpkgmeta`)."""
     fd, name = tempfile.mkstemp(suffix=".gpkg")
     os.close(fd)
     path = Path(name)
     path.unlink()
     try:
         pyogrio.write_dataframe(frame, path, layer=layer_name, driver="GPKG")
+        columns = [c for c in frame.columns if c != frame.geometry.name]
+        annotate(path, layer_name, description, columns)
         return path.read_bytes()
     finally:
         path.unlink(missing_ok=True)

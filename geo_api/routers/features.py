@@ -263,7 +263,7 @@ def items(
             frame = gpd.GeoDataFrame(
                 layer.frame.iloc[page][[*columns, "geometry"]], crs=layer.frame.crs
             )
-            return to_gpkg(frame, lid.replace("-", "_"))
+            return to_gpkg(frame, lid.replace("-", "_"), _gpkg_description(layer, catalog))
         doc = {
             "numberMatched": matched,
             "numberReturned": len(page),
@@ -285,10 +285,23 @@ def items(
     if fmt == "gpkg":
         headers["Content-Disposition"] = f'attachment; filename="{lid}.gpkg"'
     elif fmt == "csv":
-        headers["Content-Disposition"] = f'inline; filename="{lid}.csv"'
+        headers["Content-Disposition"] = f'attachment; filename="{lid}.csv"'
     one_off = q.bbox is not None or bool(q.equals) or bool(q.ranges)
     return cached_response(
         request, cache, catalog.checksum, MEDIA[fmt], body, headers, one_off=one_off
+    )
+
+
+def _gpkg_description(layer: LayerData, catalog: Catalog) -> str:
+    """Title, ACS vintages, sources and build of a layer, for ``gpkg_contents``."""
+    vintages = sorted({int(s["vintage"]) for s in layer.status if s.get("vintage")})
+    sources = sorted({str(s["dataset"]) for s in layer.status if s.get("dataset")})
+    return (
+        f"{layer.layer.title}: {layer.layer.description} ACS vintages "
+        f"{', '.join(map(str, vintages)) or 'none'}; sources {', '.join(sources) or 'none'}; "
+        f"geo-api store built {catalog.manifest.get('built_at', 'unknown')}, checksum "
+        f"{catalog.checksum[:12]}. Estimates carry 90% margins of error (_moe), CVs (_cv) "
+        "and reliability (_reliability)."
     )
 
 

@@ -75,7 +75,7 @@ def _map_data(
         )
     lid = layer.layer.id
     links = {
-        "GeoJSON": f"{base}/collections/{lid}/items?limit=10000&zoom={zoom}",
+        "GeoJSON": f"{base}/collections/{lid}/items?f=json&limit=10000&zoom={zoom}",
         "CSV": f"{base}/collections/{lid}/items?f=csv&limit=10000",
         "PNG": f"{base}/maps/{lid}/{indicator}?f=png",
     }

@@ -215,8 +215,7 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
             f"{DEFAULT_MIN_HOUSEHOLDS}) when an input is measured over households, are "
             "unranked; min_population=0 ranks every area",
             # the methods document ships with the source, not at a URL this server knows
-            "documentation": "docs/methods.md, section 'Priority rankings', in the geo-api "
-            "source",
+            "documentation": "docs/methods.md, section 'Priority rankings', in the geo-api source",
         },
         "inputs": _inputs_doc(ranking),
         "summary": {
@@ -264,6 +263,13 @@ def _repro_columns(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _download(fmt: str, name: str) -> dict[str, str]:
+    """A CSV answer is a file to save (``Content-Disposition: attachment``)."""
+    if fmt != "csv":
+        return {}
+    return {"Content-Disposition": f'attachment; filename="priorities-{name}.csv"'}
+
+
 def _format(request: Request) -> str:
     fmt = request.query_params.get("f", "json")
     if fmt not in FORMATS:
@@ -301,7 +307,9 @@ def priorities(
         head = {k: v for k, v in doc.items() if k not in ("areas", "schools")}
         return feature_collection(features, priority=head)
 
-    return cached_response(request, cache, catalog.checksum, FORMATS[fmt], body)
+    return cached_response(
+        request, cache, catalog.checksum, FORMATS[fmt], body, _download(fmt, program)
+    )
 
 
 @router.get(
@@ -337,4 +345,6 @@ def priority_schools(
         keep = ("program", "layer", "reproducibility", "method", "inputs", "schools")
         return orjson.dumps({k: doc[k] for k in keep})
 
-    return cached_response(request, cache, catalog.checksum, FORMATS[fmt], body)
+    return cached_response(
+        request, cache, catalog.checksum, FORMATS[fmt], body, _download(fmt, program)
+    )

@@ -256,3 +256,40 @@ def test_openapi_describes_hand_parsed_query_parameters(client):
     assert {"limit", "bbox", "zoom", "sortby", "f"} <= names("/collections/{layer}/items")
     assert {"scheme", "k", "palette", "breaks", "overlay"} <= names("/maps/{layer}/{indicator}")
     assert {"weights", "seed", "draws", "min_population"} <= names("/priorities/{program}")
+
+
+def test_downloads_are_attachments_and_the_geopackage_describes_itself(client, tmp_path):
+    import sqlite3
+
+    csv_answer = client.get("/collections/neighborhoods/items?f=csv")
+    assert csv_answer.headers["content-disposition"].startswith("attachment")
+    ranking = client.get("/priorities/la-deal?layer=tracts&f=csv")
+    assert ranking.headers["content-disposition"].startswith("attachment")
+    path = tmp_path / "hoods.gpkg"
+    path.write_bytes(client.get("/collections/neighborhoods/items?f=gpkg").content)
+    with sqlite3.connect(path) as db:
+        (description,) = db.execute(
+            "SELECT description FROM gpkg_contents WHERE table_name = 'neighborhoods'"
+        ).fetchone()
+        columns = {
+            row[0]: (row[1], row[2])
+            for row in db.execute(
+                "SELECT column_name, title, description FROM gpkg_data_columns "
+                "WHERE table_name = 'neighborhoods'"
+            )
+        }
+        extensions = {row[0] for row in db.execute("SELECT extension_name FROM gpkg_extensions")}
+    assert (
+        "Neighborhoods" in description
+        and "2022" in description
+        and "margins of error" in description
+    )
+    assert columns["poverty_pct"][0] == "People below the poverty line"
+    assert "percent" in columns["poverty_pct"][1]
+    assert columns["poverty_pct_moe"][0].endswith("margin of error")
+    assert "90%" in columns["poverty_pct_moe"][1]
+    assert "high" in columns["poverty_pct_reliability"][1]
+    assert columns["allocated_share"][0].startswith("Allocated share")
+    assert "gpkg_schema" in extensions
+    # GDAL still reads the file
+    assert len(pyogrio.read_dataframe(path)) == 2
