@@ -326,6 +326,56 @@ def attach_area_values(
     return out
 
 
+#: reference layers named on tracts and points: (layer, id column, name column)
+PLACES = (
+    ("cities", "city_id", "city"),
+    ("neighborhoods", "neighborhood", "neighborhood_name"),
+    ("communities", "community", "community_name"),
+)
+
+
+def attach_places(
+    tracts: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame], crosswalks: list[pd.DataFrame]
+) -> gpd.GeoDataFrame:
+    """Give each tract the city, neighborhood and community holding most of its land.
+
+    Adds ``city_id``/``city`` (null unless more than half the tract's land is in one
+    incorporated city), ``neighborhood``/
+    ``neighborhood_name`` and ``community``/``community_name``, so that ``?city=…``
+    filters and tooltips work on tracts.
+    """
+    out = tracts.copy()
+    cw = pd.concat(crosswalks, ignore_index=True)
+    for layer_id, id_col, name_col in PLACES:
+        if layer_id not in layers:
+            continue
+        rows = cw[cw["layer"] == layer_id].sort_values("area_weight", ascending=False)
+        if layer_id == "cities":  # cities do not tile the county: more than half, or none
+            rows = rows[rows["area_weight"] > 0.5]
+        main = rows.drop_duplicates("tract").set_index("tract")["feature"]
+        names = layers[layer_id].set_index("id")["name"]
+        out[id_col] = out["id"].map(main)
+        out[name_col] = out[id_col].map(names)
+    return out
+
+
+def attach_point_places(
+    points: gpd.GeoDataFrame, layers: dict[str, gpd.GeoDataFrame]
+) -> gpd.GeoDataFrame:
+    """Add ``city_id``/``city`` and ``community``/``community_name`` of the area each point
+    stands in (the neighborhood is already attached with the area values)."""
+    out = points.copy()
+    for layer_id, id_col, name_col in PLACES:
+        if layer_id not in layers or id_col in out.columns:
+            continue
+        area = layers[layer_id][["id", "name", "geometry"]]
+        joined = gpd.sjoin(points[["geometry"]], area, predicate="within", how="left")
+        joined = joined[~joined.index.duplicated(keep="first")]
+        out[id_col] = joined["id"].to_numpy()
+        out[name_col] = joined["name"].to_numpy()
+    return out
+
+
 def indicator_manifest(choices: dict) -> dict[str, dict[str, Any]]:
     """Per indicator: available, dataset used, vintage, and why not when unavailable."""
     return {
@@ -513,6 +563,8 @@ def build_store(
                 "population_incomplete": cov.population_incomplete(),
                 "no_tracts": cov.no_tracts,
             }
+    with ctx.step("tracts: the city, neighborhood and community each mostly lies in", "tracts"):
+        layers["tracts"] = attach_places(layers["tracts"], layers, crosswalks)
     value_cols = [
         c
         for ind_id, ch in choices.items()
@@ -527,6 +579,7 @@ def build_store(
                     {"tract": layers["tracts"], "neighborhood": layers["neighborhoods"]},
                     value_cols,
                 )
+                layers[point_layer] = attach_point_places(layers[point_layer], layers)
 
     manifest: dict[str, Any] = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -554,7 +607,7 @@ def build_store(
     tables = {
         "acs_values": tidy,
         "crosswalk": pd.concat(crosswalks, ignore_index=True)[
-            ["layer", "tract", "feature", "weight", "method"]
+            ["layer", "tract", "feature", "weight", "method", "area_weight"]
         ],
         "indicator_status": pd.DataFrame(status_rows),
         "coverage": pd.DataFrame(coverage_rows),

@@ -9,7 +9,8 @@ Supported parameters (OGC API - Features Part 1 plus documented extensions):
   (see :mod:`boundaries.webgeom`); without it, full detail;
 * ``properties=a,b`` to select properties (``id`` and ``name`` always kept);
 * ``sortby=prop`` or ``sortby=-prop`` (comma-separated; nulls always last);
-* equality filters on any property: ``?city=Los Angeles``, ``?sd_type=unified``;
+* equality filters on any property, text ignoring case: ``?city=Los Angeles``,
+  ``?name=watts``, ``?sd_type=unified``;
 * range filters on numeric properties: ``?no_subscription_pct>=20``,
   ``?poverty_pct<10``, ``?population>5000`` (operators ``>=``, ``<=``, ``>``, ``<``).
 """
@@ -207,8 +208,9 @@ def run_query(layer: LayerData, q: Query) -> np.ndarray:
                 mask &= col.astype(float) == float(value)
             except ValueError:
                 raise InvalidParameter(f"{name} is numeric; {value!r} is not a number") from None
-        else:
-            mask &= np.array([str(v) == value for v in col])
+        else:  # text matches ignore case: ?name=watts finds Watts
+            wanted = value.casefold()
+            mask &= np.array([v is not None and str(v).casefold() == wanted for v in col])
     ops = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less}
     for name, op, number in q.ranges:
         col = layer.values(name).astype(float)

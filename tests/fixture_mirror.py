@@ -75,7 +75,7 @@ def write_boundaries(root: Path) -> None:
     _geojson(land, root / "tracts/la_county_tracts_2010_cb2019_500k.geojson")
     places = gpd.GeoDataFrame(
         {"GEOID": ["0600001", "0600002"], "NAME": ["Alpha", "Beta CDP"], "LSAD": ["25", "57"]},
-        geometry=[_square(0, wide=1.5), _square(3)],
+        geometry=[_square(0, wide=1.4), _square(3)],
         crs="EPSG:4269",
     )
     _geojson(places, root / "boundaries/la_county_census_places_2019_cb500k.geojson")
@@ -92,7 +92,7 @@ def write_boundaries(root: Path) -> None:
             "LABEL": ["City of Alpha", "Unincorporated - Gamma"],
             "POPULATION": [5500, 8500],
         },
-        geometry=[_square(0, wide=1.5), _square(1.5, wide=2.5)],
+        geometry=[_square(0, wide=1.4), _square(1.4, wide=2.6)],
         crs="EPSG:4326",
     ).to_crs("EPSG:2229")
     _shapefile(csa, root / "boundaries/la_county_csa/BOS_Countywide_Statistical_Areas.shp")

@@ -293,3 +293,16 @@ def test_downloads_are_attachments_and_the_geopackage_describes_itself(client, t
     assert "gpkg_schema" in extensions
     # GDAL still reads the file
     assert len(pyogrio.read_dataframe(path)) == 2
+
+
+def test_tracts_and_schools_name_their_city_and_text_filters_ignore_case(client):
+    tracts = client.get("/collections/tracts/items?city=alpha").json()["features"]
+    assert [f["id"] for f in tracts] == ["06037000100"]  # B is only half in Alpha
+    first = tracts[0]["properties"]
+    assert first["city_id"] == "0600001" and first["neighborhood"] == "west"
+    assert first["neighborhood_name"] == "West Side"
+    assert first["community_name"] == "City of Alpha"
+    hoods = client.get("/collections/neighborhoods/items?name=EAST side").json()["features"]
+    assert [f["id"] for f in hoods] == ["east"]
+    schools = client.get("/collections/schools/items?city=Alpha").json()["features"]
+    assert [f["id"] for f in schools] == ["19100001111111"]
