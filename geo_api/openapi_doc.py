@@ -30,6 +30,8 @@ SUCCESS: dict[str, list[str]] = {
     "/collections/{layer}": [JSON, HTML],
     "/collections/{layer}/items": [GEOJSON, HTML, CSV, GPKG],
     "/collections/{layer}/items/{feature_id}": [GEOJSON, HTML],
+    "/collections/{layer}/queryables": ["application/schema+json"],
+    "/collections/{layer}/sortables": ["application/schema+json"],
     "/indicators": [JSON, HTML],
     "/indicators/{indicator_id}": [JSON, HTML],
     "/maps/{layer}/{indicator}": [HTML, PNG],
@@ -102,6 +104,39 @@ def _enumerate(path: str, params: list[dict[str, Any]]) -> None:
             schema["enum"] = POLYGON_LAYERS
 
 
+def _per_collection_items(doc: dict[str, Any], catalog: Any) -> None:
+    """Add ``/collections/<id>/items`` for each loaded layer, declaring every property as a
+    query parameter (``?name=value`` filters) beside ``filter``/``filter-lang``: GDAL's
+    OAPIF driver (what QGIS uses) sends a filter to the server only for properties the
+    collection's own items operation declares."""
+    template = doc["paths"].get("/collections/{layer}/items", {}).get("get")
+    if template is None:
+        return
+    for layer_id, layer in catalog.layers.items():
+        op = dict(template)
+        op["operationId"] = f"items_{layer_id.replace('-', '_')}"
+        op["summary"] = f"Features of {layer.layer.title}"
+        params = [p for p in template.get("parameters", []) if p.get("in") != "path"]
+        taken = {p["name"] for p in params}
+        for name in layer.properties:
+            if name in taken:
+                continue
+            kind = "number" if name in layer.numeric else "string"
+            params.append(
+                {
+                    "name": name,
+                    "in": "query",
+                    "required": False,
+                    "description": f"Only features whose {name} equals this value"
+                    + (" (text ignores case)" if kind == "string" else ""),
+                    "schema": {"type": kind},
+                }
+            )
+        op["parameters"] = params
+        op["responses"] = _responses("/collections/{layer}/items", False)
+        doc["paths"][f"/collections/{layer_id}/items"] = {"get": op}
+
+
 def install_openapi(app: FastAPI) -> None:
     """Make ``app.openapi()`` return the corrected document (built once, then kept)."""
 
@@ -120,6 +155,9 @@ def install_openapi(app: FastAPI) -> None:
                 _enumerate(path, params)
                 has_path = any(p.get("in") == "path" for p in params)
                 op["responses"] = _responses(path, has_path)
+        catalog = getattr(app.state, "catalog", None)
+        if catalog is not None:
+            _per_collection_items(doc, catalog)
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         for unused in ("HTTPValidationError", "ValidationError"):
             schemas.pop(unused, None)

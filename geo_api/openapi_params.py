@@ -34,6 +34,17 @@ def extra(*params: dict[str, Any]) -> dict[str, Any]:
 
 ITEMS = extra(
     param(
+        "filter",
+        "CQL2 filter on the properties listed at queryables (and geometry), e.g. "
+        "no_subscription_pct > 20 AND casei(city) = casei('los angeles').",
+        {"type": "string"},
+    ),
+    param(
+        "filter-lang",
+        "Language of filter (cql-text is the draft name of cql2-text).",
+        {"type": "string", "enum": ["cql2-text", "cql2-json", "cql-text"], "default": "cql2-text"},
+    ),
+    param(
         "limit",
         "Features per page (1-10000; larger values are clamped).",
         {"type": "integer", "minimum": 1, "default": 100},

@@ -11,6 +11,8 @@ Supported parameters (OGC API - Features Part 1 plus documented extensions):
 * ``sortby=prop`` or ``sortby=-prop`` (comma-separated; nulls always last);
 * equality filters on any property, text ignoring case: ``?city=Los Angeles``,
   ``?name=watts``, ``?sd_type=unified``;
+* ``filter=`` CQL2 (``filter-lang=cql2-text|cql2-json``; ``cql-text`` accepted), see
+  :mod:`geo_api.cql2`;
 * range filters on numeric properties: ``?no_subscription_pct>=20``,
   ``?poverty_pct<10``, ``?population>5000`` (operators ``>=``, ``<=``, ``>``, ``<``).
 """
@@ -20,12 +22,14 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
 
 from boundaries.webgeom import MAX_ZOOM, MIN_ZOOM
 from geo_api.catalog import LayerData
+from geo_api.cql2 import filter_mask, parse_filter
 from geo_api.errors import InvalidParameter, UnknownParameter
 
 DEFAULT_LIMIT = 100
@@ -40,6 +44,9 @@ RESERVED = {
     "sortby",
     "datetime",
     "zoom",
+    "filter",
+    "filter-lang",
+    "filter-crs",
 }
 RANGE_KEY = re.compile(r"^([A-Za-z0-9_]+)\s*(>=|<=|>|<)\s*(.*)$")
 CRS84 = {
@@ -60,6 +67,8 @@ class Query:
     equals: dict[str, str] = field(default_factory=dict)
     ranges: list[tuple[str, str, float]] = field(default_factory=list)
     zoom: int | None = None
+    #: a parsed CQL2 filter (``filter=``, :mod:`geo_api.cql2`)
+    cql: Any = None
 
 
 def _int(name: str, raw: str, minimum: int) -> int:
@@ -152,6 +161,11 @@ def parse_query(params: list[tuple[str, str]], layer: LayerData) -> Query:
                         f"cannot sort by unknown property {name!r}", valid=sorted(known)
                     )
                 q.sortby.append((name, desc))
+        elif key == "filter":
+            q.cql = parse_filter(value, dict(params).get("filter-lang"))
+        elif key in ("filter-lang", "filter-crs"):
+            if key == "filter-crs" and value not in CRS84:
+                raise InvalidParameter("filter-crs must be CRS84 or EPSG:4326", valid=sorted(CRS84))
         elif key in RESERVED:
             continue  # f and datetime are handled elsewhere / not applicable
         else:
@@ -201,6 +215,8 @@ def run_query(layer: LayerData, q: Query) -> np.ndarray:
         box_mask = np.zeros(n, dtype=bool)
         box_mask[hits] = True
         mask &= box_mask
+    if q.cql is not None:
+        mask &= filter_mask(layer, q.cql)
     for name, value in q.equals.items():
         col = layer.values(name)
         if name in layer.numeric:

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 import geopandas as gpd
 import numpy as np
+import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
@@ -29,6 +30,16 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
 ]
 GEOJSON = MEDIA["json"]
 
@@ -132,6 +143,18 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
             link(f"{url}/items?f=html", "items", "text/html", "Features as HTML"),
             link(f"{url}/items?f=csv", "items", MEDIA["csv"], "Features as CSV"),
             link(f"{url}/items?f=gpkg&limit=10000", "enclosure", MEDIA["gpkg"], "GeoPackage"),
+            link(
+                f"{url}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA_JSON,
+                "Queryables",
+            ),
+            link(
+                f"{url}/sortables",
+                "http://www.opengis.net/def/rel/ogc/1.0/sortables",
+                SCHEMA_JSON,
+                "Sortables",
+            ),
         ],
     }
 
@@ -290,6 +313,62 @@ def items(
     return cached_response(
         request, cache, catalog.checksum, MEDIA[fmt], body, headers, one_off=one_off
     )
+
+
+SCHEMA_JSON = "application/schema+json"
+
+
+def property_schema(layer: LayerData, base: str, kind: str) -> dict[str, Any]:
+    """JSON Schema of the properties a client may filter on (``queryables``, with the
+    geometry) or sort by (``sortables``)."""
+    from geo_api.gpkgmeta import describe_column
+
+    props: dict[str, Any] = {}
+    for name in layer.properties:
+        title, description = describe_column(name)
+        entry: dict[str, Any] = {
+            "title": title,
+            "type": "number" if name in layer.numeric else "string",
+        }
+        if description:
+            entry["description"] = description
+        props[name] = entry
+    if kind == "queryables":
+        props["geometry"] = {"format": "geometry-any", "title": "Geometry (lon/lat)"}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{base}/collections/{layer.layer.id}/{kind}",
+        "type": "object",
+        "title": f"{layer.layer.title}: {kind}",
+        "properties": props,
+        "additionalProperties": False,
+    }
+
+
+@router.get(
+    "/collections/{layer}/queryables",
+    summary="Properties a filter may use (JSON Schema)",
+    tags=["OGC API - Features"],
+)
+def queryables(
+    request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Every property ``filter=`` (CQL2) and ``?name=value`` may use, with its type."""
+    body = lambda: orjson.dumps(property_schema(layer, base, "queryables"))  # noqa: E731
+    return cached_response(request, cache, catalog.checksum, SCHEMA_JSON, body)
+
+
+@router.get(
+    "/collections/{layer}/sortables",
+    summary="Properties sortby may use (JSON Schema)",
+    tags=["OGC API - Features"],
+)
+def sortables(
+    request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
+) -> Response:
+    """Every property ``sortby=`` accepts (``-name`` sorts descending, nulls last)."""
+    body = lambda: orjson.dumps(property_schema(layer, base, "sortables"))  # noqa: E731
+    return cached_response(request, cache, catalog.checksum, SCHEMA_JSON, body)
 
 
 def _gpkg_description(layer: LayerData, catalog: Catalog) -> str:

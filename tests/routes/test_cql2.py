@@ -1,0 +1,97 @@
+"""CQL2 filtering on the server, queryables and sortables (OGC API - Features Part 3)."""
+
+import json
+
+import pytest
+import shapely
+
+WEST_TRACT = "POLYGON((-118.2999 34.001, -118.2901 34.001, -118.2901 34.009, -118.2999 34.009, -118.2999 34.001))"  # noqa: E501
+
+
+def _all(client) -> list[dict]:
+    return client.get("/collections/tracts/items?limit=10000").json()["features"]
+
+
+def _ids(client, **params) -> list[str]:
+    r = client.get("/collections/tracts/items", params=params)
+    assert r.status_code == 200, r.text
+    return [f["id"] for f in r.json()["features"]]
+
+
+WEST = shapely.from_wkt(WEST_TRACT)
+CASES = [
+    ("no_subscription_pct > 12", lambda p, g: (p["no_subscription_pct"] or -1) > 12),
+    ("casei(name) = casei('CENSUS TRACT 1')", lambda p, g: p["name"].lower() == "census tract 1"),
+    ("name IN ('Census Tract 1', 'Census Tract 4')", lambda p, g: p["name"][-1] in "14"),
+    ("population BETWEEN 1000 AND 4500", lambda p, g: 1000 <= p["population"] <= 4500),
+    ("name LIKE 'Census Tract%'", lambda p, g: True),
+    ("no_subscription_pct IS NULL", lambda p, g: p["no_subscription_pct"] is None),
+    (
+        "NOT (population > 3000) OR poverty_pct < 6",
+        lambda p, g: p["population"] <= 3000 or p["poverty_pct"] < 6,
+    ),
+    (f"S_INTERSECTS(geometry, {WEST_TRACT})", lambda p, g: g.intersects(WEST)),
+    ("casei(city) = casei('alpha')", lambda p, g: (p["city"] or "").lower() == "alpha"),
+]
+
+
+@pytest.mark.parametrize(("text", "keep"), CASES, ids=[c[0][:40] for c in CASES])
+def test_cql2_text_equals_client_side_filtering(client, text, keep):
+    everything = _all(client)
+    expected = [
+        f["id"] for f in everything if keep(f["properties"], shapely.geometry.shape(f["geometry"]))
+    ]
+    assert _ids(client, filter=text) == expected
+    assert _ids(client, filter=text, **{"filter-lang": "cql-text"}) == expected  # GDAL's name
+
+
+def test_cql2_json_equals_cql2_text(client):
+    as_json = {
+        "op": "and",
+        "args": [
+            {"op": ">", "args": [{"property": "population"}, 2000]},
+            {"op": "s_intersects", "args": [{"property": "geometry"}, json.loads(
+                shapely.to_geojson(shapely.from_wkt(WEST_TRACT).buffer(0.02)))]},
+        ],
+    }  # fmt: skip
+    area = WEST.buffer(0.02).wkt
+    text = f"population > 2000 AND S_INTERSECTS(geometry, {area})"
+    from_json = _ids(client, filter=json.dumps(as_json), **{"filter-lang": "cql2-json"})
+    assert from_json == _ids(client, filter=text)
+    assert from_json  # the buffer reaches tracts A and B
+
+
+@pytest.mark.parametrize(
+    ("params", "code"),
+    [
+        ({"filter": "nope > 1"}, "unknown-parameter"),
+        ({"filter": "population >>"}, "invalid-parameter"),
+        ({"filter": "population > 1", "filter-lang": "sql"}, "invalid-parameter"),
+        ({"filter": "{not json", "filter-lang": "cql2-json"}, "invalid-parameter"),
+        ({"filter": "population > 1", "filter-crs": "EPSG:2229"}, "invalid-parameter"),
+    ],
+)
+def test_bad_filters_are_400_problems(client, params, code):
+    r = client.get("/collections/tracts/items", params=params)
+    assert r.status_code == 400 and r.json()["code"] == code
+
+
+def test_queryables_and_sortables_describe_the_properties(client):
+    q = client.get("/collections/tracts/queryables")
+    assert q.headers["content-type"].startswith("application/schema+json")
+    schema = q.json()
+    assert schema["$schema"].endswith("2020-12/schema") and schema["type"] == "object"
+    assert schema["properties"]["population"]["type"] == "number"
+    assert schema["properties"]["name"]["type"] == "string"
+    assert "geometry" in schema["properties"]
+    assert "margin of error" in schema["properties"]["poverty_pct_moe"]["title"]
+    sortables = client.get("/collections/tracts/sortables").json()["properties"]
+    assert "geometry" not in sortables and "population" in sortables
+    for name in sortables:  # sortby accepts exactly the sortables
+        assert client.get(f"/collections/tracts/items?sortby=-{name}").status_code == 200
+    assert client.get("/collections/tracts/items?sortby=geometry").status_code == 400
+    links = {link["rel"] for link in client.get("/collections/tracts").json()["links"]}
+    assert "http://www.opengis.net/def/rel/ogc/1.0/queryables" in links
+    classes = client.get("/conformance").json()["conformsTo"]
+    assert any(c.endswith("/conf/filter") for c in classes)
+    assert any(c.endswith("/conf/cql2-text") for c in classes)
