@@ -4,22 +4,19 @@ A `geo-api serve` process with its access log in a file; pyogrio reads a collect
 `where=`; the log shows the request carried `filter=` and the answer is already filtered.
 """
 
-import socket
 import subprocess
 import sys
-import time
 
-import httpx
 import pyogrio
 import pytest
+
+from tests.serving import free_port, wait_healthy
 
 pytestmark = pytest.mark.integration
 
 
 def test_gdal_where_becomes_a_server_side_cql2_filter(fixture_build, tmp_path):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     log = tmp_path / "access.log"
     with open(log, "w") as out:
         server = subprocess.Popen(
@@ -30,16 +27,7 @@ def test_gdal_where_becomes_a_server_side_cql2_filter(fixture_build, tmp_path):
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.3)
+        wait_healthy(url, server)
         frame = pyogrio.read_dataframe(f"OAPIF:{url}/collections/tracts", where="population > 3500")
         assert sorted(frame["id"]) == ["06037000200", "06037000400"]
         named = pyogrio.read_dataframe(f"OAPIF:{url}/collections/tracts", where="city = 'Alpha'")

@@ -8,24 +8,18 @@ the wheel's, not the source tree's, is part of the test.
 """
 
 import os
-import socket
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests.serving import free_port, wait_healthy
+
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.integration
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_the_wheel_serves_maps_with_its_own_leaflet(tmp_path, fixture_build):
@@ -59,7 +53,7 @@ def test_the_wheel_serves_maps_with_its_own_leaflet(tmp_path, fixture_build):
         check=True,
     )
     assert probe.stdout.count(str(site)) == 2, probe.stdout  # the wheel's code, not ROOT's
-    port = _free_port()
+    port = free_port()
     cmd = [sys.executable, "-m", "geo_api.cli", "serve", "--store", str(fixture_build[1])]
     server = subprocess.Popen(
         [*cmd, "--port", str(port), "--no-warm"],
@@ -70,16 +64,7 @@ def test_the_wheel_serves_maps_with_its_own_leaflet(tmp_path, fixture_build):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert server.poll() is None, "geo-api serve exited"
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline
-            time.sleep(0.3)
+        wait_healthy(url, server)
         page = httpx.get(f"{url}/maps/neighborhoods/poverty_pct", timeout=60)
         assert page.status_code == 200
         assert f"{url}/assets/leaflet/leaflet.js" in page.text
