@@ -84,10 +84,12 @@ class LayerData:
     def vintage_of(self, indicator: str) -> int | None:
         """ACS end year of ``indicator`` on this layer, ``None`` when unknown."""
         value = self.status_of(indicator).get("vintage")
-        try:
-            return int(float(value)) if value is not None else None
-        except (TypeError, ValueError):
-            return None
+        return value if isinstance(value, int) else None
+
+    @property
+    def vintages(self) -> list[int]:
+        """Every ACS end year behind this layer's indicators, ascending."""
+        return sorted({s["vintage"] for s in self.status if s.get("vintage") is not None})
 
     def zoom_shapes(self, zoom: int) -> np.ndarray:
         """Shapely geometries simplified for web ``zoom`` (computed once, then kept)."""
@@ -117,6 +119,15 @@ class LayerData:
         return self._zoomed_features[zoom]
 
 
+def _status_row(row: dict[Any, Any]) -> dict[str, Any]:
+    """One indicator-status row as served; the vintage is an integer year (a status table
+    read back from the store holds it as a float, 2022.0, beside nulls)."""
+    out = {str(k): _clean(v) for k, v in row.items()}
+    if out.get("vintage") is not None:
+        out["vintage"] = int(out["vintage"])
+    return out
+
+
 def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) -> LayerData:
     """Prepare one layer for serving."""
     frame = frame.reset_index(drop=True)
@@ -141,7 +152,7 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
         by_id={rec["id"]: i for i, rec in enumerate(records)},
         tree=STRtree(frame.geometry.to_numpy()),
         extent=[float(v) for v in frame.total_bounds],
-        status=[{str(k): _clean(v) for k, v in r.items()} for r in rows.to_dict(orient="records")],
+        status=[_status_row(r) for r in rows.to_dict(orient="records")],
         heads=heads,
         tails=tails,
     )

@@ -114,8 +114,6 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
     lid = layer.layer.id
     url = f"{base}/collections/{lid}"
     coverage = catalog.manifest.get("coverage", {}).get(lid, {})
-    # a status table read back from the store holds vintages as floats (2022.0)
-    vintages = sorted({int(s["vintage"]) for s in layer.status if s.get("vintage")})
     return {
         "id": lid,
         "title": layer.layer.title,
@@ -133,7 +131,7 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
         "geometryType": "point" if layer.layer.kind == "point" else "polygon",
         "method": coverage.get("method", "whole tracts" if lid == "tracts" else None),
         "allocation": catalog.manifest.get("allocation") if coverage else None,
-        "vintage": vintages,
+        "vintage": layer.vintages,
         "indicators": layer.status,
         "coverage": coverage or None,
         "links": [
@@ -373,7 +371,7 @@ def sortables(
 
 def _gpkg_description(layer: LayerData, catalog: Catalog) -> str:
     """Title, ACS vintages, sources and build of a layer, for ``gpkg_contents``."""
-    vintages = sorted({int(s["vintage"]) for s in layer.status if s.get("vintage")})
+    vintages = layer.vintages
     sources = sorted({str(s["dataset"]) for s in layer.status if s.get("dataset")})
     return (
         f"{layer.layer.title}: {layer.layer.description} ACS vintages "
