@@ -20,7 +20,7 @@ from geo_api.geojson import feature, feature_collection, feature_tail
 from geo_api.html import render
 from geo_api.openapi_params import ITEMS
 from geo_api.query import parse_query, run_query
-from geo_api.responses import cached_response
+from geo_api.responses import BodyCache, cached_response
 from geo_api.routers.documents import JSON, doc_response, link
 
 router = APIRouter()
@@ -343,6 +343,17 @@ def property_schema(layer: LayerData, base: str, kind: str) -> dict[str, Any]:
     }
 
 
+def _schema_answer(
+    request: Request, layer: LayerData, catalog: Catalog, cache: BodyCache, base: str, kind: str
+) -> Response:
+    """``property_schema`` of ``kind`` as a cached ``application/schema+json`` answer."""
+
+    def body() -> bytes:
+        return orjson.dumps(property_schema(layer, base, kind))
+
+    return cached_response(request, cache, catalog.checksum, SCHEMA_JSON, body)
+
+
 @router.get(
     "/collections/{layer}/queryables",
     summary="Properties a filter may use (JSON Schema)",
@@ -352,8 +363,7 @@ def queryables(
     request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
     """Every property ``filter=`` (CQL2) and ``?name=value`` may use, with its type."""
-    body = lambda: orjson.dumps(property_schema(layer, base, "queryables"))  # noqa: E731
-    return cached_response(request, cache, catalog.checksum, SCHEMA_JSON, body)
+    return _schema_answer(request, layer, catalog, cache, base, "queryables")
 
 
 @router.get(
@@ -365,8 +375,7 @@ def sortables(
     request: Request, layer: LayerDep, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
     """Every property ``sortby=`` accepts (``-name`` sorts descending, nulls last)."""
-    body = lambda: orjson.dumps(property_schema(layer, base, "sortables"))  # noqa: E731
-    return cached_response(request, cache, catalog.checksum, SCHEMA_JSON, body)
+    return _schema_answer(request, layer, catalog, cache, base, "sortables")
 
 
 def _gpkg_description(layer: LayerData, catalog: Catalog) -> str:
