@@ -101,6 +101,20 @@ class Unavailable(ApiError):
     title = "Service unavailable"
 
 
+class OverBudget(ApiError):
+    """A request asks for more work than one request may cost."""
+
+    code = "over-budget"
+    title = "Request exceeds the work budget"
+
+
+class Busy(Unavailable):
+    """Too many expensive computations are running; the client should retry shortly."""
+
+    code = "busy"
+    title = "Server busy"
+
+
 class AssetsMissing(Unavailable):
     """The map's JavaScript/CSS (Leaflet) is not where the settings say."""
 
@@ -138,14 +152,18 @@ def problem(
     return Response(orjson.dumps(body), status_code=status, media_type=PROBLEM, headers=headers)
 
 
+def api_error_response(exc: ApiError, instance: str) -> Response:
+    """The problem response for one of our exceptions (FastAPI's handler and the direct
+    items route both use it)."""
+    return problem(exc.status, exc.code, exc.title, exc.detail, instance, exc.valid, **exc.extra)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map our exceptions, FastAPI validation errors and HTTP errors to problems."""
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return problem(
-            exc.status, exc.code, exc.title, exc.detail, str(request.url), exc.valid, **exc.extra
-        )
+        return api_error_response(exc, str(request.url))
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

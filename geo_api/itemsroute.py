@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from geo_api.errors import ApiError, problem
+from geo_api.errors import ApiError, api_error_response
 
 ITEMS_PATH = re.compile(r"^/collections/([^/]+)/items$")
 
@@ -52,8 +52,5 @@ class ItemsRoute:
                 items, request, layer, catalog, state.body_cache, base
             )
         except ApiError as exc:
-            response = problem(
-                exc.status, exc.code, exc.title, exc.detail, str(request.url), exc.valid,
-                **exc.extra,
-            )  # fmt: skip
+            response = api_error_response(exc, str(request.url))
         await response(scope, receive, send)

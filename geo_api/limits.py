@@ -21,7 +21,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import TypeVar
 
-from geo_api.errors import ApiError
+from geo_api.errors import Busy, OverBudget
 
 T = TypeVar("T")
 
@@ -29,21 +29,6 @@ RANKING_WORK_BUDGET = 5_000_000  # e.g. 2,493 tracts × 2,000 draws, 270 neighbo
 EXPENSIVE_SLOTS = 2  # one per core of the reference machine
 SLOT_WAIT_SECONDS = 2.0
 RETRY_AFTER_SECONDS = 5
-
-
-class Busy(ApiError):
-    """Too many expensive computations are running; the client should retry shortly."""
-
-    status = 503
-    code = "busy"
-    title = "Server busy"
-
-
-class OverBudget(ApiError):
-    """A request asks for more work than one request may cost."""
-
-    code = "over-budget"
-    title = "Request exceeds the work budget"
 
 
 def check_ranking_budget(areas: int, draws: int) -> None:

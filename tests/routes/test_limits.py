@@ -6,7 +6,8 @@ import time
 import pytest
 
 from geo_api import limits
-from geo_api.limits import Busy, SingleFlight, WorkLimiter
+from geo_api.errors import Busy
+from geo_api.limits import SingleFlight, WorkLimiter
 
 
 def _callers(flight, compute, n, results):
