@@ -106,17 +106,14 @@ def cached_response(
     inm = request.headers.get("if-none-match")
     if inm and (inm.strip() == "*" or tag in inm):
         return Response(status_code=304, headers=base)
-    if one_off:  # a new bbox or filter: keeping it would only push useful pages out
-        body = make_body()
-        if encoding != "identity" and len(body) > 1024:
-            body = _compress(body, encoding, fast=True)
-            base["Content-Encoding"] = encoding
-        else:
-            base["ETag"] = f'"{tag}"'
-        return Response(body, media_type=media_type, headers=base)
-    body = cache.get((tag, "identity"), make_body)
+    # a new bbox or filter is not kept: it would only push useful pages out of the cache
+    body = make_body() if one_off else cache.get((tag, "identity"), make_body)
     if encoding != "identity" and len(body) > 1024:
-        body = cache.get((tag, encoding), lambda: _compress(body, encoding, one_off))
+
+        def compress() -> bytes:
+            return _compress(body, encoding, fast=one_off)
+
+        body = compress() if one_off else cache.get((tag, encoding), compress)
         base["Content-Encoding"] = encoding
     else:
         base["ETag"] = f'"{tag}"'

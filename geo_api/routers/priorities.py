@@ -59,8 +59,12 @@ def parse_floors(q: Any, layer: LayerData) -> Floors:
     min_households = int_param(
         q.get("min_households"), "min_households", default_households, 0, 10**7
     )
-    for name, prop in (("min_population", "population"), ("min_households", "households")):
-        if q.get(name) and int(q.get(name)) and prop not in layer.properties:
+    asked = (
+        ("min_population", min_population, "population"),
+        ("min_households", min_households, "households"),
+    )
+    for name, value, prop in asked:  # a floor asked for on a layer without its count
+        if name in q and value and prop not in layer.properties:
             raise InvalidParameter(f"{name} needs {prop}, unavailable on {layer.layer.id}")
     return Floors(min_population, min_households)
 
