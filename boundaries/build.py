@@ -316,14 +316,23 @@ def attach_area_values(
     out = points.copy()
     for prefix, area in areas.items():
         keep = ["id", *[c for c in columns if c in area.columns]]
-        joined = gpd.sjoin(
-            points[["geometry"]], area[[*keep, "geometry"]], predicate="within", how="left"
-        )
-        joined = joined[~joined.index.duplicated(keep="first")]  # a point on a shared edge
+        joined = _area_of_each_point(points, area, keep)
         out[prefix] = joined["id"].to_numpy()
         for col in keep[1:]:
             out[f"{prefix}_{col}"] = joined[col].to_numpy()
     return out
+
+
+def _area_of_each_point(
+    points: gpd.GeoDataFrame, area: gpd.GeoDataFrame, columns: list[str]
+) -> pd.DataFrame:
+    """``columns`` of the feature of ``area`` each point lies within, one row per point in
+    the points' order (nulls outside every feature; a point on a shared edge takes the
+    first feature)."""
+    joined = gpd.sjoin(
+        points[["geometry"]], area[[*columns, "geometry"]], predicate="within", how="left"
+    )
+    return joined[~joined.index.duplicated(keep="first")]
 
 
 #: reference layers named on tracts and points: (layer, id column, name column)
@@ -368,9 +377,7 @@ def attach_point_places(
     for layer_id, id_col, name_col in PLACES:
         if layer_id not in layers or id_col in out.columns:
             continue
-        area = layers[layer_id][["id", "name", "geometry"]]
-        joined = gpd.sjoin(points[["geometry"]], area, predicate="within", how="left")
-        joined = joined[~joined.index.duplicated(keep="first")]
+        joined = _area_of_each_point(points, layers[layer_id], ["id", "name"])
         out[id_col] = joined["id"].to_numpy()
         out[name_col] = joined["name"].to_numpy()
     return out
