@@ -1,17 +1,15 @@
 """One store built from the real-data mirror for all integration tests, and a live server."""
 
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from boundaries.build import build_store
 from boundaries.store import read_store
 from loaders.sources import Fetcher
+from tests.serving import free_port, wait_healthy
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +36,7 @@ def live_process(mirror_store_path):
     """(base URL, process) of `geo-api serve` in its own process on a free loopback port
     (GDAL's client holds the GIL while it fetches, so the server cannot share the test's
     process)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -57,19 +52,8 @@ def live_process(mirror_store_path):
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
     try:
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError("geo-api serve exited before answering")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("geo-api serve did not start in 180 s")
-            time.sleep(0.5)
+        wait_healthy(url, proc, seconds=180)
         yield url, proc
     finally:
         proc.terminate()
