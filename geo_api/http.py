@@ -26,6 +26,7 @@ from geo_api.errors import problem
 from geo_api.settings import Settings
 
 UNPKG = "https://unpkg.com"
+NOBODY = "'none'"
 
 
 def tile_origin(template: str | None) -> str | None:
@@ -57,7 +58,7 @@ def content_security_policy(settings: Settings, embed: bool) -> str:
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",
-            f"frame-ancestors {'*' if embed else chr(39) + 'none' + chr(39)}",
+            f"frame-ancestors {'*' if embed else NOBODY}",
         ]
     )
 
@@ -77,18 +78,6 @@ class HttpHygieneMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if self.trusted:
-            host = Headers(scope=scope).get("host", "").split(":")[0].lower()
-            if host not in self.trusted:
-                response = problem(
-                    400,
-                    "untrusted-host",
-                    "Untrusted Host header",
-                    f"Host {host[:100]!r} is not one of GEO_API_TRUSTED_HOSTS",
-                    scope.get("path", ""),
-                )
-                await self._with_headers(response, scope, receive, send)
-                return
         head = scope["method"] == "HEAD"
         if head:
             scope = {**scope, "method": "GET"}
@@ -119,13 +108,19 @@ class HttpHygieneMiddleware:
                 message = {**message, "body": b""}
             await send(message)
 
+        if self.trusted:
+            host = Headers(scope=scope).get("host", "").split(":")[0].lower()
+            if host not in self.trusted:
+                refused = problem(
+                    400,
+                    "untrusted-host",
+                    "Untrusted Host header",
+                    f"Host {host[:100]!r} is not one of GEO_API_TRUSTED_HOSTS",
+                    scope.get("path", ""),
+                )
+                await refused(scope, receive, send_wrapped)
+                return
         await self.app(scope, receive, send_wrapped)
-
-    async def _with_headers(
-        self, response: Response, scope: Scope, receive: Receive, send: Send
-    ) -> None:
-        response.headers["x-content-type-options"] = "nosniff"
-        await response(scope, receive, send)
 
 
 class ProblemCORSMiddleware(CORSMiddleware):
