@@ -5,7 +5,8 @@
   assets (jQuery, Bootstrap, Font Awesome, awesome-markers) are dropped: nothing on these
   maps uses them, and each would be one more request that fails offline.
 * Areas are filled by class; "no data" areas get a grey dotted pattern, never a class
-  colour; areas whose estimate has low reliability (CV > 30%) are hatched by a second,
+  colour; areas whose estimate has low reliability (CV > 30%, or capped because most of the
+  figure is allocated from split tracts) are hatched by a second,
   non-interactive layer drawn on top, and the legend says what hatching means.
 * Basemap tiles are optional; with none the areas sit on a plain light background.
 """
@@ -116,7 +117,7 @@ def legend_html(data: MapData, cls: Classification) -> str:
     if data.has_moe():
         rows.append(
             f'<div class="row" data-legend="low-reliability">{_swatch(HATCH_FILL)}'
-            f"<span>Hatched: low reliability, CV &gt; 30% ({low})</span></div>"
+            f"<span>Hatched: low reliability, mostly allocated or CV &gt; 30% ({low})</span></div>"
         )
     else:
         rows.append(
@@ -219,7 +220,7 @@ def render_map(
         }
         folium.GeoJson(
             hatch,
-            name="Low reliability (CV > 30%)",
+            name="Low reliability (mostly allocated or CV > 30%)",
             style_function=lambda f: {
                 "fillColor": HATCH_FILL,
                 "fillOpacity": 0.45,

@@ -17,7 +17,7 @@ from maps.classify import Classification
 RELIABILITY_TEXT = {
     "high": "high (CV ≤ 15%)",
     "medium": "medium (CV 15-30%): use with care",
-    "low": "low (CV > 30%): unreliable",
+    "low": "low (CV > 30%, or mostly allocated from split tracts): unreliable",
     None: "unknown (no margin of error published)",
 }
 

@@ -60,7 +60,7 @@ def render_png(data: MapData, cls: Classification, width: int, height: int) -> b
                 facecolor="white",
                 edgecolor="#1a1a1a",
                 hatch="////",
-                label=f"Low reliability, CV > 30% ({low.sum()})",
+                label=f"Low reliability, mostly allocated or CV > 30% ({low.sum()})",
             )
         )
     ax.legend(

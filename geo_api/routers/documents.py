@@ -55,5 +55,9 @@ def errors_doc(base: str) -> dict[str, Any]:
             {"code": code, "status": status, "meaning": meaning}
             for code, (status, meaning) in ERROR_CODES.items()
         ],
-        "links": [link(f"{base}/errors", "self", JSON)],
+        "links": [
+            link(f"{base}/errors", "self", JSON),
+            link(f"{base}/errors?f=html", "alternate", "text/html"),
+            link(f"{base}/errors?f=json", "alternate", JSON),
+        ],
     }
