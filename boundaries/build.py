@@ -22,7 +22,13 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.aggregate import Choice, choose_recipes, identity_crosswalk, layer_values
 from boundaries.allocation import CAP_LOW_RATIO, CAP_MEDIUM_SHARE, allocation_stats
-from boundaries.crosswalk import Coverage, compute_crosswalk, coverage, land_tracts
+from boundaries.crosswalk import (
+    Coverage,
+    allocation_method,
+    compute_crosswalk,
+    coverage,
+    land_tracts,
+)
 from boundaries.indicators import INDICATORS
 from boundaries.layers import AGGREGATE_LAYERS, LAYERS
 from boundaries.sourcecheck import (
@@ -438,16 +444,6 @@ def _tract_population(
     return None
 
 
-def allocation_method(crosswalk: pd.DataFrame) -> str:
-    """How a layer's split tracts were divided, in words for ``/collections/{layer}``."""
-    methods = set(crosswalk["method"])
-    if methods == {"whole"}:
-        return "whole tracts"
-    if "population" in methods:
-        return "apportioned by 2020 block-group population (centre in polygon)"
-    return "apportioned by land area"
-
-
 NO_CENTRE_NOTE = (
     "no 2020 block-group centre of population lies in this area, so no share of the census "
     "tracts around it is assigned to it: its figures are unknown (few or no residents), "
@@ -476,6 +472,19 @@ def add_coverage(frame: gpd.GeoDataFrame, cov: Coverage) -> gpd.GeoDataFrame:
             notes.append("; ".join(n for n in (note, extra) if isinstance(n, str) and n) or None)
         frame["data_notes"] = notes
     return frame
+
+
+def area_tables(
+    tracts_land: gpd.GeoDataFrame, land: BaseGeometry, centres: gpd.GeoDataFrame | None
+) -> dict[str, gpd.GeoDataFrame]:
+    """What ``POST /aggregate`` needs at serve time (:data:`boundaries.store.AREA_TABLES`)."""
+    out = {
+        "area_tract_land": tracts_land[["id", "geometry"]],
+        "area_land": gpd.GeoDataFrame({"name": ["land"]}, geometry=[land], crs="EPSG:4326"),
+    }
+    if centres is not None:
+        out["area_centres"] = centres[["tract", "population", "geometry"]].to_crs("EPSG:4326")
+    return out
 
 
 def check_no_indicator_lost(
@@ -619,8 +628,9 @@ def build_store(
         "indicator_status": pd.DataFrame(status_rows),
         "coverage": pd.DataFrame(coverage_rows),
     }
-    manifest["content_sha256"] = content_checksum(layers, tables)
-    store = Store(layers=layers, manifest=manifest, **tables)
+    areas = area_tables(tl, land, centres)
+    manifest["content_sha256"] = content_checksum({**layers, **areas}, tables)
+    store = Store(layers=layers, manifest=manifest, areas=areas, **tables)
     # recorded before the write so that it is saved (the write itself takes seconds more)
     manifest["build_seconds"] = round(time.perf_counter() - started, 1)
     with ctx.step(f"write store {store_path}", "store"):

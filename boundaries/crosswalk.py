@@ -208,3 +208,13 @@ def coverage(
         no_tracts=sorted(set(feats["id"]) - with_tracts),
         population=population,
     )
+
+
+def allocation_method(crosswalk: pd.DataFrame) -> str:
+    """How a layer's split tracts were divided, in words for ``/collections/{layer}``."""
+    methods = set(crosswalk["method"])
+    if methods == {"whole"}:
+        return "whole tracts"
+    if "population" in methods:
+        return "apportioned by 2020 block-group population (centre in polygon)"
+    return "apportioned by land area"

@@ -13,6 +13,11 @@ Tables (GeoPackage layer names):
 * ``indicator_status``: layer, indicator, status, method, dataset, tables, variables,
   vintage, reason;
 * ``coverage``: layer, feature, covered_share;
+* the inputs of custom-area aggregation (``POST /aggregate``): ``area_tract_land`` (tract
+  ``id`` and its polygon clipped to the county's land, EPSG:3310), ``area_land`` (the
+  county land outline, EPSG:4326) and ``area_centres`` (2020 block-group centres of
+  population: ``tract``, ``population``, points in EPSG:4326; absent without a population
+  file);
 * ``manifest``: a single row holding the manifest as JSON.
 
 :func:`write_store` writes a temporary file beside the target and renames it into place
@@ -39,6 +44,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from boundaries.layers import LAYERS
 
 TABLES = ("acs_values", "crosswalk", "indicator_status", "coverage")
+#: tables holding what custom-area aggregation needs at serve time
+AREA_TABLES = ("area_tract_land", "area_land", "area_centres")
 #: version of the store layout; read_store refuses any other
 STORE_FORMAT = 2
 
@@ -86,6 +93,8 @@ class Store:
     indicator_status: pd.DataFrame
     coverage: pd.DataFrame
     manifest: dict[str, Any] = field(default_factory=dict)
+    #: :data:`AREA_TABLES` present in the store (empty when skipped or in an old store)
+    areas: dict[str, gpd.GeoDataFrame] = field(default_factory=dict)
 
     @property
     def checksum(self) -> str:
@@ -94,7 +103,8 @@ class Store:
 
 
 def content_checksum(layers: dict[str, gpd.GeoDataFrame], tables: dict[str, pd.DataFrame]) -> str:
-    """SHA-256 over every layer's attributes and WKB geometry and every table."""
+    """SHA-256 over every layer's (and area table's) attributes and WKB geometry and every
+    table."""
     digest = hashlib.sha256()
     for name in sorted(layers):
         frame = layers[name]
@@ -163,7 +173,7 @@ def write_store(store: Store, path: Path) -> None:
             "indicator_status": store.indicator_status,
             "coverage": store.coverage,
         }
-        for name, table in tables.items():
+        for name, table in {**tables, **store.areas}.items():
             pyogrio.write_dataframe(table, tmp, layer=name, driver="GPKG")
         # The served parts' checksum is taken from what was written, read back the way
         # `geo-api serve` reads it, so start-up can verify the file it is given.
@@ -180,7 +190,7 @@ def write_store(store: Store, path: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-SERVING_SKIPS = ("acs_values", "crosswalk")
+SERVING_SKIPS = ("acs_values", "crosswalk", *AREA_TABLES)
 
 
 def file_identity(path: Path) -> tuple[int, int, int] | None:
@@ -254,6 +264,31 @@ def _parse_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def read_area_tables(
+    path: Path, variables: list[str]
+) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
+    """The :data:`AREA_TABLES` of the store at ``path`` and its ACS values for
+    ``variables`` (what custom-area aggregation needs; the full tidy table is not read).
+    Raises :class:`StoreError` when the store predates these tables."""
+    path = Path(path)
+    try:
+        names = {str(row[0]) for row in pyogrio.list_layers(path)}
+        missing = [n for n in AREA_TABLES[:2] if n not in names]
+        if missing:
+            raise StoreError(
+                f"the store has no {', '.join(missing)} table (built by an older geo-api): "
+                "rebuild it with `geo-api build`"
+            )
+        areas = {n: pyogrio.read_dataframe(path, layer=n) for n in AREA_TABLES if n in names}
+        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in variables)
+        tidy = pyogrio.read_dataframe(path, layer="acs_values", where=f"variable IN ({quoted})")
+    except StoreError:
+        raise
+    except Exception as exc:  # a damaged or replaced file: one line, no traceback
+        raise StoreError(f"{path} is not a readable geo-api store: {exc}") from exc
+    return areas, pd.DataFrame(tidy)
+
+
 def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> Store:
     """Read a store written by :func:`write_store`; raises :class:`StoreError` if unusable.
 
@@ -281,6 +316,11 @@ def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> S
             name: pd.DataFrame() if name in skip else pyogrio.read_dataframe(path, layer=name)
             for name in ("acs_values", "crosswalk")
         }
+        areas = {
+            name: pyogrio.read_dataframe(path, layer=name)
+            for name in AREA_TABLES
+            if name in names and name not in skip
+        }
     except StoreError:
         raise
     except Exception as exc:  # sqlite, GDAL or pandas errors on a damaged file: one line
@@ -295,5 +335,6 @@ def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> S
         manifest=manifest,
         indicator_status=status,
         coverage=coverage,
+        areas=areas,
         **tables,
     )
