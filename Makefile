@@ -69,13 +69,16 @@ bench: $(DEV) browser-deps
 	$(ROOT)/benchmarks/setup.sh
 	$(BIN)/python $(ROOT)/benchmarks/run.py $(if $(MIRROR),--mirror $(MIRROR))
 
-# Refresh the vendored Leaflet (geo_api/static/leaflet) from package-lock.json.
+# Refresh the vendored Leaflet and Leaflet-Geoman (geo_api/static/) from package-lock.json.
 vendor-leaflet:
 	cd $(ROOT) && npm ci --no-audit --no-fund --loglevel=error
 	cp $(ROOT)/node_modules/leaflet/dist/leaflet.js $(ROOT)/node_modules/leaflet/dist/leaflet.css \
 	  $(ROOT)/geo_api/static/leaflet/
 	cp $(ROOT)/node_modules/leaflet/dist/images/*.png $(ROOT)/geo_api/static/leaflet/images/
 	cp $(ROOT)/node_modules/leaflet/LICENSE $(ROOT)/geo_api/static/leaflet/LICENSE
+	cp $(ROOT)/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
+	  $(ROOT)/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
+	  $(ROOT)/node_modules/@geoman-io/leaflet-geoman-free/LICENSE $(ROOT)/geo_api/static/geoman/
 
 clean:
 	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

@@ -7,14 +7,25 @@ at start-up (lifespan) into ``app.state.catalog``. Nothing is read at import tim
 from __future__ import annotations
 
 import gc
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
-from boundaries.store import SERVING_SKIPS, Store, file_identity, read_store
+from boundaries.custom import AreaInputs, needed_variables
+from boundaries.store import (
+    SERVING_SKIPS,
+    Store,
+    StoreError,
+    file_identity,
+    read_area_tables,
+    read_manifest,
+    read_store,
+)
+from geo_api.areas import AreaService
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
@@ -24,7 +35,7 @@ from geo_api.limits import WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
-from geo_api.routers import features, health, indicators, maps, priorities
+from geo_api.routers import areas, features, health, indicators, maps, priorities
 from geo_api.settings import Settings
 from geo_api.warmup import warm
 
@@ -43,6 +54,26 @@ def load_catalog(app: FastAPI, store: Store) -> None:
     gc.freeze()
 
 
+def area_loader(app: FastAPI, settings: Settings, store: Store | None) -> Callable[[], AreaInputs]:
+    """How the custom-area inputs are read on first use: from ``store`` when it was given
+    with its tables (tests), else from the store file, which must still be the one served."""
+    catalog = app.state.catalog
+    tracts = catalog.layers["tracts"].frame
+    if store is not None and store.areas:
+        tables = store.areas
+        tidy = store.acs_values[store.acs_values["variable"].isin(set(needed_variables()))]
+        return lambda: AreaInputs.from_tables(tables, tidy, tracts)
+
+    def load() -> AreaInputs:
+        manifest = read_manifest(settings.store) or {}
+        if manifest.get("content_sha256") != catalog.checksum:
+            raise StoreError("the store file changed since the server started: restart it")
+        areas, tidy = read_area_tables(settings.store, needed_variables())
+        return AreaInputs.from_tables(areas, tidy, tracts)
+
+    return load
+
+
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:
     """Build the app. ``store`` (tests) bypasses reading ``settings.store`` from disk."""
     settings = settings or Settings()
@@ -56,6 +87,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         first = given.pop("store", None)
         app.state.store_identity = file_identity(settings.store)
         load_catalog(app, first if first is not None else read_store(settings.store, SERVING_SKIPS))
+        app.state.areas = AreaService(area_loader(app, settings, first), app.state.limiter)
         app.state.warmed_seconds = None
         if settings.warm:
             app.state.warmed_seconds = round(await warm(app, app.state.catalog), 1)
@@ -83,7 +115,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.add_middleware(
         ProblemCORSMiddleware,
         allow_origins=["*"],
-        allow_methods=["GET", "HEAD", "OPTIONS"],
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=["ETag", "Content-Disposition"],
     )
@@ -93,11 +125,18 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(indicators.router)
     app.include_router(maps.router)
     app.include_router(priorities.router)
+    app.include_router(areas.router)
     app.include_router(health.router)
     # Leaflet, from the copy shipped in the package: maps need no outside network.
     app.mount(
         "/assets/leaflet",
         StaticFiles(directory=settings.assets_dir, check_dir=False),
         name="leaflet-assets",
+    )
+    # Leaflet-Geoman (drawing on the /draw page), also shipped in the package.
+    app.mount(
+        "/assets/geoman",
+        StaticFiles(directory=Path(__file__).resolve().parent / "static" / "geoman"),
+        name="geoman-assets",
     )
     return app

@@ -29,6 +29,14 @@ GENERAL = {
         "Population coverage (0-1)",
         "share of the feature's 2020 population living in tracts with a polygon",
     ),
+    "county_share": (
+        "County share (0-1)",
+        "share of a custom area's surface on LA County's land (the part with figures)",
+    ),
+    "population_2020": (
+        "2020 Census population",
+        "people counted in 2020 at the block-group centres inside the custom area",
+    ),
 }
 
 

@@ -6,7 +6,8 @@ visitor who arrives first should not wait 3-10 s for them. :func:`warm` sends th
 pages, maps and rankings through the app itself (a direct ASGI call: no socket, no
 client library) while the lifespan runs, so ``/healthz`` answers only once they are done.
 Bodies cached here are keyed by the warm-up host; what carries over to real requests are
-the rankings, the simplified geometry, the imported and compiled classification code.
+the rankings, the simplified geometry, the imported and compiled classification code,
+and the custom-area inputs read from the store.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ import logging
 import time
 from typing import Any
 
+from starlette.concurrency import run_in_threadpool
+
 from boundaries.programs import PROGRAMS
 from geo_api.catalog import Catalog
+from geo_api.errors import ApiError
 
 log = logging.getLogger(__name__)
 DEFAULT_MAP_LAYER = "neighborhoods"
@@ -77,4 +81,10 @@ async def warm(app: Any, catalog: Catalog) -> float:
         t0 = time.perf_counter()
         status = await _get(app, path)
         log.info("warm-up %s: %s in %.2f s", path, status, time.perf_counter() - t0)
+    areas = getattr(app.state, "areas", None)
+    if areas is not None:  # custom-area inputs (tract land, centres, ACS values): ~1 s
+        try:
+            await run_in_threadpool(areas.inputs)
+        except ApiError as exc:
+            log.warning("warm-up: custom areas unavailable: %s", exc.detail)
     return time.perf_counter() - start

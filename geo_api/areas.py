@@ -1,0 +1,84 @@
+"""Custom areas at serve time: inputs loaded once, results computed in bounded slots.
+
+:class:`AreaService` holds the aggregation inputs of the served store
+(:class:`boundaries.custom.AreaInputs`), read from the store file on first use (tract land
+polygons, block-group centres and the ACS values the catalogue reads: ~1 s, tens of MB),
+and caches answers by the area's geometry. Computations run through the app's
+:class:`geo_api.limits.WorkLimiter`, so a burst of drawn areas cannot take every core.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from boundaries.custom import AreaInputs, AreaResult, OutsideCounty, aggregate_area
+from boundaries.store import StoreError
+from geo_api.errors import Unavailable, Unprocessable
+from geo_api.geoinput import InvalidGeometry
+from geo_api.limits import SingleFlight, WorkLimiter
+from geo_api.lru import BoundedLRU
+
+
+class OutsideCountyError(Unprocessable):
+    """Too little of a posted area lies on the county's land."""
+
+    code = "outside-county"
+    title = "Area outside LA County"
+
+
+class AreaService:
+    """Aggregates areas against one served store."""
+
+    def __init__(self, load: Callable[[], AreaInputs], limiter: WorkLimiter) -> None:
+        self._load = load
+        self._inputs: AreaInputs | None = None
+        self._lock = threading.Lock()
+        self._limiter = limiter
+        self._flight = SingleFlight()
+        self._cache: BoundedLRU[tuple[str, str], AreaResult] = BoundedLRU(256)
+
+    def inputs(self) -> AreaInputs:
+        """The aggregation inputs (read on first use; a 503 when the store lacks them)."""
+        if self._inputs is None:
+            with self._lock:
+                if self._inputs is None:
+                    try:
+                        self._inputs = self._load()
+                    except StoreError as exc:
+                        raise Unavailable(f"custom areas are unavailable: {exc}") from None
+        return self._inputs
+
+    def aggregate(
+        self, geometry: BaseGeometry, name: str, notes: tuple[str, ...] = ()
+    ) -> AreaResult:
+        """Figures for ``geometry`` (EPSG:4326), cached by geometry, name and notes."""
+        digest = hashlib.sha256(shapely.to_wkb(geometry, hex=False)).hexdigest()
+        key = (digest, repr((name, notes)))
+        found = self._cache.get(key)
+        if found is not None:
+            return found
+
+        def compute() -> AreaResult:
+            inputs = self.inputs()
+            try:
+                result = self._limiter.run(lambda: aggregate_area(inputs, geometry, name, notes))
+            except OutsideCounty as exc:
+                raise OutsideCountyError(
+                    str(exc), county_share=round(exc.county_share, 6)
+                ) from None
+            except ValueError as exc:  # an area with no extent once projected
+                raise InvalidGeometry(str(exc)) from None
+            self._cache.put(key, result)
+            return result
+
+        return self._flight.do(key, compute)
+
+    def describe(self) -> dict[str, Any]:
+        """Whether the inputs are loaded (for ``/healthz``-style reporting)."""
+        return {"loaded": self._inputs is not None}

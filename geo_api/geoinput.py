@@ -1,0 +1,176 @@
+"""Areas sent by clients: GeoJSON bodies parsed, bounded, reprojected and repaired.
+
+``POST /aggregate`` takes a GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection
+(the union of its polygons). Rules, each a problem response with its own code:
+
+* a body over :data:`MAX_BODY_BYTES` is ``413 too-large``; more than :data:`MAX_VERTICES`
+  vertices is ``413 too-complex``;
+* a body that is not JSON, not one of those GeoJSON types, or has coordinates that are
+  not finite numbers is ``400 invalid-geometry``, naming what is wrong;
+* coordinates are x/y (longitude/latitude, or easting/northing for a projected ``crs``),
+  as in GeoJSON; a lon/lat outside the world is a 400;
+* an invalid polygon (self-intersecting ring, bow tie, wrong winding) is repaired with
+  ``shapely.make_valid``, keeping its polygonal parts, and the answer's ``data_notes``
+  says so; an area with nothing polygonal left is a 400.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+import orjson
+import shapely
+from pyproj import CRS, Transformer
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from geo_api.errors import ApiError, InvalidParameter
+
+MAX_BODY_BYTES = 5_000_000
+MAX_VERTICES = 200_000
+POLYGONAL = ("Polygon", "MultiPolygon")
+#: the CRSs an area (and ``crs=``) may be given in, by EPSG code
+CRS_CODES = {
+    4326: "WGS 84 (lon/lat)",
+    3857: "Web Mercator",
+    3310: "California Albers",
+    2229: "California State Plane zone 5 (US feet)",
+}
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+
+
+class InvalidGeometry(ApiError):
+    """The body is not a usable GeoJSON area."""
+
+    code = "invalid-geometry"
+    title = "Invalid geometry"
+
+
+class TooLarge(ApiError):
+    """The body exceeds the documented size limit."""
+
+    status = 413
+    code = "too-large"
+    title = "Request body too large"
+
+
+class TooComplex(TooLarge):
+    """The area has more vertices than the documented limit."""
+
+    code = "too-complex"
+    title = "Area too complex"
+
+
+def crs_uri(epsg: int) -> str:
+    """The OGC URI of an EPSG code (CRS84 for 4326, whose axis order GeoJSON uses)."""
+    return CRS84 if epsg == 4326 else f"http://www.opengis.net/def/crs/EPSG/0/{epsg}"
+
+
+def parse_crs(value: str | None) -> int:
+    """EPSG code of a ``crs`` parameter (``EPSG:2229``, an OGC URI or URN); 4326 if unset."""
+    if value is None or value.strip() == "" or value.strip() == CRS84:
+        return 4326
+    text = value.strip()
+    code: int | None = None
+    for prefix in ("EPSG:", "http://www.opengis.net/def/crs/EPSG/0/", "urn:ogc:def:crs:EPSG::"):
+        if text.upper().startswith(prefix.upper()):
+            tail = text[len(prefix) :]
+            code = int(tail) if tail.isdigit() else None
+    if code not in CRS_CODES:
+        raise InvalidParameter(
+            f"crs={value[:80]!r} is not offered",
+            valid=[crs_uri(c) for c in CRS_CODES] + [f"EPSG:{c}" for c in CRS_CODES],
+        )
+    return code
+
+
+def _polygons(obj: Any, where: str) -> list[dict[str, Any]]:
+    """The polygonal geometry objects of a GeoJSON object (400 for anything else)."""
+    if not isinstance(obj, dict):
+        raise InvalidGeometry(f"{where} is not a JSON object")
+    kind = obj.get("type")
+    if kind in POLYGONAL:
+        return [obj]
+    if kind == "Feature":
+        return _polygons(obj.get("geometry"), f"{where}.geometry")
+    if kind == "FeatureCollection":
+        features = obj.get("features")
+        if not isinstance(features, list) or not features:
+            raise InvalidGeometry(f"{where}.features must be a non-empty array")
+        return [g for i, f in enumerate(features) for g in _polygons(f, f"{where}.features[{i}]")]
+    raise InvalidGeometry(
+        f"{where} has type {str(kind)[:40]!r}; an area is a Polygon, MultiPolygon, Feature "
+        "or FeatureCollection",
+        valid=[*POLYGONAL, "Feature", "FeatureCollection"],
+    )
+
+
+def _to_shape(obj: dict[str, Any], where: str) -> BaseGeometry:
+    try:
+        geom = shape(obj)
+    except Exception as exc:  # shapely's messages for bad coordinate arrays vary by type
+        raise InvalidGeometry(
+            f"{where}: coordinates are not a valid {obj['type']} ({exc})"
+        ) from None
+    coords = shapely.get_coordinates(geom)
+    if not len(coords) or not all(math.isfinite(v) for v in coords.ravel()):
+        raise InvalidGeometry(f"{where}: coordinates must be finite numbers")
+    return geom
+
+
+def parse_area(body: bytes, epsg: int = 4326) -> tuple[BaseGeometry, list[str]]:
+    """The area of a GeoJSON ``body`` in EPSG:4326 and notes on what was repaired."""
+    if len(body) > MAX_BODY_BYTES:
+        raise TooLarge(f"the body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidGeometry(f"the body is not JSON ({exc})") from None
+    parts = [_to_shape(p, f"polygon {i}") for i, p in enumerate(_polygons(doc, "the body"))]
+    vertices = sum(shapely.get_num_coordinates(p) for p in parts)
+    if vertices > MAX_VERTICES:
+        raise TooComplex(
+            f"the area has {vertices:,} vertices; the limit is {MAX_VERTICES:,} (simplify it)"
+        )
+    notes = []
+    invalid = [i for i, p in enumerate(parts) if not p.is_valid]
+    if invalid:
+        reasons = "; ".join(shapely.is_valid_reason(parts[i]) for i in invalid[:3])
+        parts = [shapely.make_valid(p) if not p.is_valid else p for p in parts]
+        notes.append(f"the area was not a valid polygon ({reasons}) and was repaired")
+    geom = shapely.union_all([_polygonal(p) for p in parts])
+    if epsg != 4326:
+        transformer = Transformer.from_crs(CRS.from_epsg(epsg), CRS.from_epsg(4326), always_xy=True)
+        geom = shapely.transform(geom, lambda c: _projected(transformer, c))
+    elif not _in_world(geom):
+        raise InvalidGeometry(
+            "coordinates are outside longitude -180..180 / latitude -90..90: if they are "
+            "projected, say so with crs=",
+            valid=[f"EPSG:{c}" for c in CRS_CODES],
+        )
+    if geom.is_empty or geom.area == 0:
+        raise InvalidGeometry("the area has no extent (nothing polygonal with an area)")
+    return geom, notes
+
+
+def _polygonal(geom: BaseGeometry) -> BaseGeometry:
+    """Only the polygonal parts of a repaired geometry (make_valid can leave lines)."""
+    if geom.geom_type in POLYGONAL:
+        return geom
+    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in POLYGONAL]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
+def _projected(transformer: Transformer, coords: Any) -> Any:
+    x, y = transformer.transform(coords[:, 0], coords[:, 1])
+    out = np.column_stack([x, y])
+    if not np.isfinite(out).all():
+        raise InvalidGeometry("coordinates cannot be projected from the given crs")
+    return out
+
+
+def _in_world(geom: BaseGeometry) -> bool:
+    minx, miny, maxx, maxy = geom.bounds
+    return minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90

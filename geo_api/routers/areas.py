@@ -1,0 +1,354 @@
+"""Custom areas: ``POST /aggregate`` (a drawn area), ``GET /aggregate`` (a union of
+features), ``GET /compare`` (a significance test between two areas) and ``GET /draw``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+import geopandas as gpd
+import orjson
+import shapely
+from fastapi import APIRouter, Query, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from boundaries.compare import compare_rows, overlap
+from boundaries.custom import COUNTY_SHARE_MIN, AreaResult
+from boundaries.indicators import INDICATORS
+from geo_api.areas import AreaService
+from geo_api.catalog import Catalog, LayerData, geometry_json
+from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
+from geo_api.errors import InvalidParameter, NotFound
+from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
+from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, crs_uri, parse_area, parse_crs
+from geo_api.html import render
+from geo_api.responses import cached_response
+from geo_api.routers.documents import JSON, link
+
+router = APIRouter(tags=["Custom areas"])
+
+AREA_FORMATS = ("json", "csv", "gpkg")
+COMPARE_FORMATS = ("json", "csv", "html")
+MAX_IDS = 500
+MAX_NAMES = 4
+RELIABILITY_WORDS = {
+    "high": "high (CV ≤ 15%)",
+    "medium": "medium (CV 15-30%): use with care",
+    "low": "low (CV > 30%): unreliable",
+}
+AREA_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": "A GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection (its "
+        f"union), at most {MAX_BODY_BYTES:,} bytes and {MAX_VERTICES:,} vertices; "
+        "coordinates in EPSG:4326 unless crs= says otherwise.",
+        "content": {
+            media: {"schema": {"type": "object"}}
+            for media in ("application/geo+json", "application/json")
+        },
+    }
+}
+FormatParam = Annotated[str | None, Query(description="json (GeoJSON Feature), csv or gpkg")]
+
+
+def _service(request: Request) -> AreaService:
+    return request.app.state.areas
+
+
+def _feature_doc(
+    result: AreaResult, geometry_bytes: bytes, base: str, extra: dict[str, Any]
+) -> dict[str, Any]:
+    props = result.properties
+    return {
+        "type": "Feature",
+        "id": props["id"],
+        "geometry": orjson.loads(geometry_bytes),
+        "properties": props,
+        "metadata": {**result.metadata, **extra},
+        "links": [
+            link(f"{base}/indicators", "describedby", JSON, "What each indicator means"),
+            link(f"{base}/draw", "alternate", MEDIA["html"], "Draw or pick an area"),
+        ],
+    }
+
+
+def _area_response(
+    request: Request,
+    result: AreaResult,
+    geometry: shapely.Geometry,
+    fmt: str,
+    base: str,
+    extra: dict[str, Any],
+) -> tuple[bytes, str, dict[str, str]]:
+    """Body, media type and headers of an aggregated area in ``fmt``."""
+    catalog: Catalog = request.app.state.catalog
+    if fmt == "csv":
+        sources = "; ".join(
+            f"{k}: {v['dataset']} {v['vintage']} ({', '.join(v['tables'])})"
+            for k, v in result.metadata["indicators"].items()
+        )
+        body = to_csv(
+            [result.properties],
+            extra={
+                "allocation_method": result.metadata["allocation_method"],
+                "acs_sources": sources,
+                "store_checksum": catalog.checksum,
+            },
+        )
+        disposition = 'attachment; filename="aggregate.csv"'
+        return body, MEDIA["csv"], {"Content-Disposition": disposition}
+    if fmt == "gpkg":
+        frame = gpd.GeoDataFrame([result.properties], geometry=[geometry], crs="EPSG:4326")
+        description = (
+            f"{result.properties['name']}: ACS figures with 90% margins of error "
+            f"aggregated by geo-api ({result.metadata['allocation_method']})"
+        )
+        body = to_gpkg(frame, "aggregate", description)
+        return body, MEDIA["gpkg"], {"Content-Disposition": 'attachment; filename="aggregate.gpkg"'}
+    geo = geometry_json(gpd.GeoSeries([geometry]))[0]
+    return orjson.dumps(_feature_doc(result, geo, base, extra)), MEDIA["json"], {}
+
+
+async def _read_body(request: Request) -> bytes:
+    """The request body, refused with a 413 as soon as it passes the limit."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise TooLarge(f"the body is {int(declared):,} bytes; the limit is {MAX_BODY_BYTES:,}")
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise TooLarge(f"the body is over the limit of {MAX_BODY_BYTES:,} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@router.post("/aggregate", summary="Figures for a drawn area", openapi_extra=AREA_BODY)
+async def aggregate_posted(
+    request: Request,
+    base: BaseUrlDep,
+    f: FormatParam = None,
+    crs: Annotated[
+        str | None, Query(description="CRS of the body: EPSG:4326 (default), 3857, 3310, 2229")
+    ] = None,
+    name: Annotated[str | None, Query(max_length=200, description="A name for the area")] = None,
+) -> Response:
+    """Every indicator for the union of the posted polygons, with 90% MOE, CV, reliability,
+    ``allocated_share``, ``county_share``, coverage and ``data_notes`` (docs/methods.md,
+    "Custom areas"). Less than half of the area on the county's land is a 422."""
+    fmt = negotiate(request, AREA_FORMATS)
+    epsg = parse_crs(crs)
+    geometry, notes = parse_area(await _read_body(request), epsg)
+    result = await run_in_threadpool(
+        _service(request).aggregate, geometry, name or "Custom area", tuple(notes)
+    )
+    extra = {"crs": crs_uri(epsg), "source": "posted geometry"}
+    body, media, headers = _area_response(request, result, geometry, fmt, base, extra)
+    return Response(body, media_type=media, headers={"Cache-Control": "no-store", **headers})
+
+
+def _parse_ids(raw: str, layer: LayerData) -> list[str]:
+    ids = list(dict.fromkeys(i.strip() for i in raw.split(",") if i.strip()))
+    if not ids:
+        raise InvalidParameter("ids= lists no feature ids (comma-separated)")
+    if len(ids) > MAX_IDS:
+        raise InvalidParameter(f"ids= lists {len(ids):,} features; the limit is {MAX_IDS}")
+    unknown = [i for i in ids if i not in layer.by_id]
+    if unknown:
+        shown = ", ".join(repr(i[:40]) for i in unknown[:5])
+        raise InvalidParameter(
+            f"no feature {shown} in layer {layer.layer.id!r}: ids are the layer's "
+            f"{layer.layer.id_scheme}"
+        )
+    return ids
+
+
+@router.get("/aggregate", summary="Figures for a union of features")
+def aggregate_features(
+    request: Request,
+    catalog: CatalogDep,
+    cache: CacheDep,
+    base: BaseUrlDep,
+    layer: Annotated[str, Query(description="A polygon layer, e.g. neighborhoods")],
+    ids: Annotated[str, Query(description="Comma-separated feature ids of that layer")],
+    f: FormatParam = None,
+) -> Response:
+    """The same figures as ``POST /aggregate`` for the union of features of one layer: a
+    census tract that several of them share is counted once."""
+    fmt = negotiate(request, AREA_FORMATS)
+    lyr = polygon_layer(catalog, layer, "aggregate")
+    chosen = _parse_ids(ids, lyr)
+    rows = [lyr.by_id[i] for i in chosen]
+    geometry = shapely.union_all(lyr.frame.geometry.iloc[rows].to_numpy())
+    names = [str(lyr.records[r].get("name") or lyr.records[r]["id"]) for r in rows]
+    name = " + ".join(names[:MAX_NAMES]) + (
+        f" + {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
+    )
+    service = _service(request)
+    extra = {"crs": crs_uri(4326), "source": {"layer": layer, "ids": chosen}}
+
+    def body() -> bytes:
+        result = service.aggregate(geometry, name)
+        return _area_response(request, result, geometry, fmt, base, extra)[0]
+
+    headers = {}
+    if fmt in ("csv", "gpkg"):
+        headers["Content-Disposition"] = f'attachment; filename="aggregate.{fmt}"'
+    return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body, headers=headers)
+
+
+def _reference(value: str, catalog: Catalog, which: str) -> tuple[LayerData, dict[str, Any]]:
+    """``layer:id`` → (layer, feature record), with 400/404 problems naming what is wrong."""
+    layer_id, sep, feature_id = value.partition(":")
+    if not sep or not feature_id:
+        raise InvalidParameter(
+            f"{which}={value[:80]!r} is not <layer>:<id>, e.g. neighborhoods:watts",
+            valid=[lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"],
+        )
+    lyr = polygon_layer(catalog, layer_id, "compare")
+    if feature_id not in lyr.by_id:
+        raise NotFound(f"no feature {feature_id[:80]!r} in layer {layer_id!r} ({which}=)")
+    return lyr, lyr.records[lyr.by_id[feature_id]]
+
+
+def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
+    """The comparison of two features: per indicator both figures and the test."""
+    la, ra = _reference(a, catalog, "a")
+    lb, rb = _reference(b, catalog, "b")
+    common = [i for i in INDICATORS if f"{i}_moe" in la.properties and f"{i}_moe" in lb.properties]
+    rows = compare_rows(ra, rb, common)
+    geom_a = la.frame.geometry.iloc[la.by_id[ra["id"]]]
+    geom_b = lb.frame.geometry.iloc[lb.by_id[rb["id"]]]
+    shared = overlap(catalog.layers["tracts"].frame, geom_a, geom_b)
+    notes = []
+    if shared["area_share"] > 0.001 or shared["shared_tracts"]:
+        notes.append(
+            f"the areas overlap ({100 * shared['area_share']:.1f}% of the smaller one) or "
+            f"share {len(shared['shared_tracts'])} census tract(s): the test assumes "
+            "independent samples, and these figures partly rest on the same responses, so "
+            "treat its results as approximate"
+        )
+    query = urlencode({"a": a, "b": b})
+    side = {
+        "a": {"layer": la.layer.id, "id": ra["id"], "name": ra.get("name")},
+        "b": {"layer": lb.layer.id, "id": rb["id"], "name": rb.get("name")},
+    }
+    for key, lyr in (("a", la), ("b", lb)):
+        side[key]["href"] = f"{base}/collections/{lyr.layer.id}/items/{side[key]['id']}"
+        side[key]["data_notes"] = (ra if key == "a" else rb).get("data_notes")
+    return {
+        **side,
+        "confidence": 90,
+        "test": "Census Bureau: Z = (a - b) / sqrt(SE_a² + SE_b²), SE = MOE / 1.645; "
+        "significant when |Z| > 1.645",
+        "overlap": shared,
+        "notes": notes,
+        "indicators": rows,
+        "sources": {i: {"vintage": la.vintage_of(i), **_status_source(la, i)} for i in common},
+        "links": [
+            link(f"{base}/compare?{query}", "self", JSON),
+            link(f"{base}/compare?{query}&f=html", "alternate", MEDIA["html"]),
+            link(f"{base}/compare?{query}&f=csv", "alternate", MEDIA["csv"]),
+        ],
+    }
+
+
+def _status_source(layer: LayerData, indicator: str) -> dict[str, Any]:
+    status = layer.status_of(indicator)
+    return {"dataset": status.get("dataset"), "tables": status.get("tables")}
+
+
+def _compare_csv(doc: dict[str, Any]) -> bytes:
+    records = []
+    for row in doc["indicators"]:
+        records.append(
+            {
+                "indicator": row["indicator"],
+                "label": row["label"],
+                "a_estimate": row["a"]["estimate"],
+                "a_moe": row["a"]["moe"],
+                "a_reliability": row["a"]["reliability"],
+                "b_estimate": row["b"]["estimate"],
+                "b_moe": row["b"]["moe"],
+                "b_reliability": row["b"]["reliability"],
+                "difference": row["difference"],
+                "difference_moe": row["difference_moe"],
+                "z": row["z"],
+                "significant_90": row["significant"],
+                "note": row["note"],
+            }
+        )
+    extra = {
+        "a": f"{doc['a']['layer']}:{doc['a']['id']}",
+        "b": f"{doc['b']['layer']}:{doc['b']['id']}",
+    }
+    return to_csv(records, extra=extra)
+
+
+@router.get("/compare", summary="Is one area different from another?")
+def compare(
+    request: Request,
+    catalog: CatalogDep,
+    cache: CacheDep,
+    base: BaseUrlDep,
+    a: Annotated[str, Query(description="<layer>:<id>, e.g. neighborhoods:watts")],
+    b: Annotated[str, Query(description="<layer>:<id>, e.g. neighborhoods:boyle-heights")],
+    f: Annotated[str | None, Query(description="json, csv or html")] = None,
+) -> Response:
+    """For each indicator both areas carry: both estimates with their 90% MOE, the
+    difference and its MOE, and whether it is significant at 90% (Census Bureau test)."""
+    fmt = negotiate(request, COMPARE_FORMATS)
+    doc = compare_doc(catalog, a, b, base)
+    if fmt == "csv":
+        headers = {"Content-Disposition": 'attachment; filename="compare.csv"'}
+        return cached_response(
+            request, cache, catalog.checksum, MEDIA["csv"], lambda: _compare_csv(doc), headers
+        )
+    if fmt == "html":
+        title = f"{doc['a']['name']} compared with {doc['b']['name']}"
+
+        def page() -> bytes:
+            return render(
+                "compare.html",
+                doc=doc,
+                base=base,
+                title=title,
+                links=doc["links"],
+                words=RELIABILITY_WORDS,
+                indicators=INDICATORS,
+            )
+
+        return cached_response(request, cache, catalog.checksum, MEDIA["html"], page)
+    return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc))
+
+
+@router.get("/draw", summary="Draw or pick an area and see its figures")
+def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
+    """An HTML page: draw a polygon or rectangle, or click features of a layer, to get every
+    indicator with its 90% MOE and reliability, and a CSV download."""
+    layers = [
+        {"id": lid, "title": lyr.layer.title}
+        for lid, lyr in catalog.layers.items()
+        if lyr.layer.kind == "polygon"
+    ]
+    labels = {
+        i: {"label": ind.label, "unit": ind.unit, "percent": ind.is_percent}
+        for i, ind in INDICATORS.items()
+    }
+    extent = catalog.layers["tracts"].extent
+
+    def page() -> bytes:
+        return render(
+            "draw.html",
+            base=base,
+            title="Figures for any area",
+            layers=layers,
+            labels=orjson.dumps(labels).decode(),
+            words=orjson.dumps(RELIABILITY_WORDS).decode(),
+            extent=extent,
+            county_min=COUNTY_SHARE_MIN,
+            links=[],
+        )
+
+    return cached_response(request, cache, catalog.checksum, MEDIA["html"], page)
