@@ -40,11 +40,16 @@ SUCCESS: dict[str, list[str]] = {
     "/priorities/{program}/schools": [JSON, CSV],
     "/healthz": [JSON],
     "/errors": [JSON, HTML],
+    "/aggregate": [GEOJSON, CSV, GPKG],
+    "/compare": [JSON, CSV, HTML],
+    "/draw": [HTML],
 }
+#: operations other than GET, by path: their 200 media types are the path's in SUCCESS
+WRITES: dict[str, str] = {"/aggregate": "post"}
 #: paths whose answers come from the computed-once cache (ETag, 304)
 UNCACHED = {"/healthz"}
 #: paths that run bounded expensive work (503 busy, or assets missing for maps)
-EXPENSIVE = ("/maps/", "/priorities/")
+EXPENSIVE = ("/maps/", "/priorities/", "/aggregate")
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -64,11 +69,13 @@ ERRORS = {
     "404": "No such collection, feature, indicator or program",
     "405": "Method not allowed (the Allow header lists GET, HEAD)",
     "406": "None of the accepted media types can be produced",
+    "413": "The posted area is over the body-size or vertex limit",
+    "422": "The posted area lies mostly outside LA County",
     "503": "Busy (retry after Retry-After seconds) or map assets missing",
 }
 
 
-def _responses(path: str, has_path_params: bool) -> dict[str, Any]:
+def _responses(path: str, has_path_params: bool, method: str = "get") -> dict[str, Any]:
     problem = {"content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
     out: dict[str, Any] = {
         "200": {
@@ -76,9 +83,10 @@ def _responses(path: str, has_path_params: bool) -> dict[str, Any]:
             "content": {media: {"schema": {}} for media in SUCCESS.get(path, [JSON])},
         }
     }
-    if path not in UNCACHED:
+    post = method == "post"
+    if path not in UNCACHED and not post:
         out["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
-    codes = ["400", "405"]
+    codes = ["400", "405", *(["413", "422"] if post else [])]
     if has_path_params:
         codes.append("404")
     if path != "/healthz":
@@ -150,11 +158,11 @@ def install_openapi(app: FastAPI) -> None:
             routes=app.routes,
         )
         for path, operations in doc.get("paths", {}).items():
-            for op in operations.values():
+            for method, op in operations.items():
                 params = op.get("parameters", [])
                 _enumerate(path, params)
                 has_path = any(p.get("in") == "path" for p in params)
-                op["responses"] = _responses(path, has_path)
+                op["responses"] = _responses(path, has_path, method)
         catalog = getattr(app.state, "catalog", None)
         if catalog is not None:
             _per_collection_items(doc, catalog)

@@ -19,7 +19,7 @@ from boundaries.indicators import INDICATORS
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
-from geo_api.errors import InvalidParameter, NotFound
+from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, crs_uri, parse_area, parse_crs
 from geo_api.html import render
@@ -208,7 +208,7 @@ def _reference(value: str, catalog: Catalog, which: str) -> tuple[LayerData, dic
         )
     lyr = polygon_layer(catalog, layer_id, "compare")
     if feature_id not in lyr.by_id:
-        raise NotFound(f"no feature {feature_id[:80]!r} in layer {layer_id!r} ({which}=)")
+        raise InvalidParameter(f"no feature {feature_id[:80]!r} in layer {layer_id!r} ({which}=)")
     return lyr, lyr.records[lyr.by_id[feature_id]]
 
 

@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 
 from geo_api.app import create_app
-from geo_api.openapi_doc import SUCCESS
+from geo_api.openapi_doc import SUCCESS, WRITES
 from tests.routes.conftest import make_settings
 
 CHECKS = [
@@ -34,21 +34,26 @@ def fuzz_schema(tmp_path_factory, fixture_build):
     return schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
+OPERATIONS = sorted(f"GET {p}" for p in SUCCESS)
+OPERATIONS += [f"{m.upper()} {p}" for p, m in WRITES.items()]
+
+
 def _operations(schema) -> dict[str, object]:
-    return {r.ok().path: r.ok() for r in schema.get_all_operations()}
+    """Operations by ``METHOD path``."""
+    return {f"{r.ok().method.upper()} {r.ok().path}": r.ok() for r in schema.get_all_operations()}
 
 
 def test_every_operation_is_fuzzed(fuzz_schema):
     operations = set(_operations(fuzz_schema))
-    assert set(SUCCESS) <= operations
+    assert set(OPERATIONS) <= operations
     # the rest are the per-collection items operations (for GDAL's filters)
-    extra = operations - set(SUCCESS)
+    extra = {o.split(" ", 1)[1] for o in operations - set(OPERATIONS)}
     assert extra and all(p.startswith("/collections/") and p.endswith("/items") for p in extra)
 
 
-@pytest.mark.parametrize("path", sorted(SUCCESS))
-def test_operation_conforms_to_the_document(fuzz_schema, path):
-    operation = _operations(fuzz_schema)[path]
+@pytest.mark.parametrize("operation_key", OPERATIONS)
+def test_operation_conforms_to_the_document(fuzz_schema, operation_key):
+    operation = _operations(fuzz_schema)[operation_key]
 
     @given(case=operation.as_strategy())
     @settings(
