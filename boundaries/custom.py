@@ -35,7 +35,7 @@ from shapely.geometry.base import BaseGeometry
 from boundaries.aggregate import Choice, choose_recipes, layer_values
 from boundaries.allocation import allocation_stats
 from boundaries.crosswalk import allocation_method, compute_crosswalk
-from boundaries.indicators import INDICATORS
+from boundaries.indicators import INDICATORS, source_words
 from loaders.geometry import AREA_CRS, SERVE_CRS
 
 #: an area with less of its surface than this on the county's land is refused
@@ -108,6 +108,7 @@ class AreaInputs:
                 "vintage": ch.vintage,
                 "tables": list(ch.recipe.tables),
                 "label": INDICATORS[ind_id].label,
+                "source": source_words(ch.recipe.dataset, ch.vintage, ch.recipe.tables),
             }
             for ind_id, ch in self.choices.items()
             if ch.recipe is not None

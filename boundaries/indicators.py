@@ -332,3 +332,18 @@ CATALOGUE: tuple[Indicator, ...] = (
 )
 
 INDICATORS: dict[str, Indicator] = {ind.id: ind for ind in CATALOGUE}
+
+
+def source_words(dataset: str | None, vintage: int | None, tables: list[str] | tuple) -> str:
+    """A source in plain words, e.g. "CDC Social Vulnerability Index 2022 (ACS 2018-2022)"
+    or "ACS 5-year 2018-2022, table S1701"."""
+    span = f"{vintage - 4}-{vintage}" if vintage else "(vintage unknown)"
+    named = ", ".join(tables)
+    plural = "s" if len(tables) > 1 else ""
+    if dataset == "cdc-svi":
+        return f"CDC Social Vulnerability Index {vintage or ''} (ACS {span})".replace("  ", " ")
+    if dataset == "socialexplorer":
+        return f"ACS 5-year {span} via Social Explorer, table{plural} {named}"
+    if dataset in ("acs5", "acs5/subject"):
+        return f"ACS 5-year {span}, table{plural} {named}"
+    return f"{dataset} {vintage or ''} {named}".strip()

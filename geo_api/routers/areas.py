@@ -15,7 +15,7 @@ from starlette.responses import Response
 
 from boundaries.compare import compare_rows, overlap
 from boundaries.custom import COUNTY_SHARE_MIN, AreaResult
-from boundaries.indicators import INDICATORS
+from boundaries.indicators import INDICATORS, source_words
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
@@ -31,6 +31,8 @@ router = APIRouter(tags=["Custom areas"])
 AREA_FORMATS = ("json", "csv", "gpkg")
 COMPARE_FORMATS = ("json", "csv", "html")
 MAX_IDS = 500
+#: first view of the draw page: the LA basin and San Fernando Valley (lon/lat bounds)
+BASIN = (-118.67, 33.70, -117.65, 34.35)
 MAX_NAMES = 4
 RELIABILITY_WORDS = {
     "high": "high (CV ≤ 15%)",
@@ -256,7 +258,11 @@ def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
 
 def _status_source(layer: LayerData, indicator: str) -> dict[str, Any]:
     status = layer.status_of(indicator)
-    return {"dataset": status.get("dataset"), "tables": status.get("tables")}
+    tables = [t for t in str(status.get("tables") or "").split(",") if t.strip()]
+    words = source_words(
+        status.get("dataset"), layer.vintage_of(indicator), [t.strip() for t in tables]
+    )
+    return {"dataset": status.get("dataset"), "tables": status.get("tables"), "source": words}
 
 
 def _compare_csv(doc: dict[str, Any]) -> bytes:
@@ -336,7 +342,14 @@ def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDe
         i: {"label": ind.label, "unit": ind.unit, "percent": ind.is_percent}
         for i, ind in INDICATORS.items()
     }
-    extent = catalog.layers["tracts"].extent
+    # the populated basin, not the islands and desert that the county's extent includes
+    tracts = catalog.layers["tracts"].extent
+    view = [
+        max(a, b) if i < 2 else min(a, b)
+        for i, (a, b) in enumerate(zip(tracts, BASIN, strict=True))
+    ]
+    if view[0] >= view[2] or view[1] >= view[3]:
+        view = tracts
 
     def page() -> bytes:
         return render(
@@ -346,7 +359,7 @@ def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDe
             layers=layers,
             labels=orjson.dumps(labels).decode(),
             words=orjson.dumps(RELIABILITY_WORDS).decode(),
-            extent=extent,
+            view=view,
             county_min=COUNTY_SHARE_MIN,
             links=[],
         )

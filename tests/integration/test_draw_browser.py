@@ -1,0 +1,74 @@
+"""The draw-your-area page in headless Chromium, offline: draw a rectangle, get figures."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser import chromium_browser
+from tests.integration.test_map_browser import ARTIFACTS
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as b:
+        yield b
+
+
+def _offline_page(browser, url: str, width: int = 1200, height: int = 850):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(("http://127.0.0.1", "http://localhost", "blob:", "data:")):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load", timeout=60_000)
+    return page, outside, errors
+
+
+def test_drawing_a_rectangle_shows_population_with_its_moe(browser, live_server):
+    page, outside, errors = _offline_page(browser, f"{live_server}/draw")
+    try:
+        page.wait_for_selector("#map path.leaflet-interactive", timeout=60_000)
+        page.click(".leaflet-pm-icon-rectangle")
+        box = page.locator("#map").bounding_box()
+        cx, cy = box["x"] + box["width"] * 0.6, box["y"] + box["height"] * 0.65
+        page.mouse.click(cx - 40, cy - 30)
+        page.mouse.move(cx + 40, cy + 30, steps=5)
+        page.mouse.click(cx + 40, cy + 30)
+        cell = page.wait_for_selector('td[data-indicator="population"]', timeout=60_000)
+        assert "±" in cell.inner_text()
+        table = page.inner_text("#result")
+        assert "Estimate ± 90% MOE" in table and "Download CSV" in table
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "draw-rectangle.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()
+
+
+def test_clicking_two_neighborhoods_combines_them(browser, live_server):
+    page, outside, errors = _offline_page(browser, f"{live_server}/draw", 420, 860)
+    try:
+        page.wait_for_selector("#map path.leaflet-interactive", timeout=60_000)
+        shapes = page.locator("#map path.leaflet-interactive")
+        shapes.nth(0).click(force=True)
+        page.wait_for_selector('td[data-indicator="population"]', timeout=60_000)
+        shapes.nth(1).click(force=True)
+        # (a locator, not wait_for_function: the page's CSP forbids eval)
+        page.locator("#status", has_text="2 area(s) combined").wait_for(timeout=60_000)
+        href = page.get_attribute("#csv", "href")
+        assert href and "f=csv" in href and "layer=neighborhoods" in href
+        page.screenshot(path=str(Path(ARTIFACTS) / "draw-phone-picked.png"), full_page=True)
+        assert outside == [] and errors == []
+    finally:
+        page.close()
