@@ -7,8 +7,8 @@
   vertices is ``413 too-complex``;
 * a body that is not JSON, not one of those GeoJSON types, or has coordinates that are
   not finite numbers is ``400 invalid-geometry``, naming what is wrong;
-* coordinates are x/y (longitude/latitude, or easting/northing for a projected ``crs``),
-  as in GeoJSON; a lon/lat outside the world is a 400;
+* coordinates are x/y (longitude/latitude, or easting/northing for a projected ``crs=``,
+  :mod:`geo_api.crs`), as in GeoJSON; a lon/lat outside the world is a 400;
 * an invalid polygon (self-intersecting ring, bow tie, wrong winding) is repaired with
   ``shapely.make_valid``, keeping its polygonal parts, and the answer's ``data_notes``
   says so; an area with nothing polygonal left is a 400.
@@ -26,19 +26,12 @@ from pyproj import CRS, Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from geo_api.errors import ApiError, InvalidParameter
+from geo_api.crs import crs_list
+from geo_api.errors import ApiError
 
 MAX_BODY_BYTES = 5_000_000
 MAX_VERTICES = 200_000
 POLYGONAL = ("Polygon", "MultiPolygon")
-#: the CRSs an area (and ``crs=``) may be given in, by EPSG code
-CRS_CODES = {
-    4326: "WGS 84 (lon/lat)",
-    3857: "Web Mercator",
-    3310: "California Albers",
-    2229: "California State Plane zone 5 (US feet)",
-}
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 
 
 class InvalidGeometry(ApiError):
@@ -61,29 +54,6 @@ class TooComplex(TooLarge):
 
     code = "too-complex"
     title = "Area too complex"
-
-
-def crs_uri(epsg: int) -> str:
-    """The OGC URI of an EPSG code (CRS84 for 4326, whose axis order GeoJSON uses)."""
-    return CRS84 if epsg == 4326 else f"http://www.opengis.net/def/crs/EPSG/0/{epsg}"
-
-
-def parse_crs(value: str | None) -> int:
-    """EPSG code of a ``crs`` parameter (``EPSG:2229``, an OGC URI or URN); 4326 if unset."""
-    if value is None or value.strip() == "" or value.strip() == CRS84:
-        return 4326
-    text = value.strip()
-    code: int | None = None
-    for prefix in ("EPSG:", "http://www.opengis.net/def/crs/EPSG/0/", "urn:ogc:def:crs:EPSG::"):
-        if text.upper().startswith(prefix.upper()):
-            tail = text[len(prefix) :]
-            code = int(tail) if tail.isdigit() else None
-    if code not in CRS_CODES:
-        raise InvalidParameter(
-            f"crs={value[:80]!r} is not offered",
-            valid=[crs_uri(c) for c in CRS_CODES] + [f"EPSG:{c}" for c in CRS_CODES],
-        )
-    return code
 
 
 def _polygons(obj: Any, where: str) -> list[dict[str, Any]]:
@@ -120,8 +90,12 @@ def _to_shape(obj: dict[str, Any], where: str) -> BaseGeometry:
     return geom
 
 
-def parse_area(body: bytes, epsg: int = 4326) -> tuple[BaseGeometry, list[str]]:
-    """The area of a GeoJSON ``body`` in EPSG:4326 and notes on what was repaired."""
+def parse_area(body: bytes, epsg: int | None = None) -> tuple[BaseGeometry, list[str]]:
+    """The area of a GeoJSON ``body`` in lon/lat and notes on what was repaired.
+
+    ``epsg`` names a projected CRS of the body (:data:`geo_api.crs.OFFERED`); ``None`` or
+    4326 means lon/lat, GeoJSON's own order (RFC 7946), whatever the CRS's axis order.
+    """
     if len(body) > MAX_BODY_BYTES:
         raise TooLarge(f"the body is {len(body):,} bytes; the limit is {MAX_BODY_BYTES:,}")
     try:
@@ -141,14 +115,14 @@ def parse_area(body: bytes, epsg: int = 4326) -> tuple[BaseGeometry, list[str]]:
         parts = [shapely.make_valid(p) if not p.is_valid else p for p in parts]
         notes.append(f"the area was not a valid polygon ({reasons}) and was repaired")
     geom = shapely.union_all([_polygonal(p) for p in parts])
-    if epsg != 4326:
+    if epsg not in (None, 4326):
         transformer = Transformer.from_crs(CRS.from_epsg(epsg), CRS.from_epsg(4326), always_xy=True)
         geom = shapely.transform(geom, lambda c: _projected(transformer, c))
     elif not _in_world(geom):
         raise InvalidGeometry(
             "coordinates are outside longitude -180..180 / latitude -90..90: if they are "
             "projected, say so with crs=",
-            valid=[f"EPSG:{c}" for c in CRS_CODES],
+            valid=crs_list(),
         )
     if geom.is_empty or geom.area == 0:
         raise InvalidGeometry("the area has no extent (nothing polygonal with an area)")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from boundaries.webgeom import MAX_ZOOM, MIN_ZOOM
+from geo_api.crs import crs_list
 from geo_api.ranking import DEFAULT_DRAWS, DEFAULT_SEED, MAX_DRAWS, MIN_DRAWS
 from maps.classify import MAX_K, MIN_K, PALETTES, SCHEMES
 from maps.static import MAX_SIZE, MIN_SIZE
@@ -50,7 +51,21 @@ ITEMS = extra(
         {"type": "integer", "minimum": 1, "default": 100},
     ),
     param("offset", "Features to skip.", {"type": "integer", "minimum": 0, "default": 0}),
-    param("bbox", "minx,miny,maxx,maxy in lon/lat (CRS84).", {"type": "string"}),
+    param(
+        "bbox",
+        "minx,miny,maxx,maxy in lon/lat (CRS84), or in bbox-crs (its axis order).",
+        {"type": "string"},
+    ),
+    param(
+        "bbox-crs",
+        "CRS of bbox (OGC API - Features Part 2).",
+        {"type": "string", "enum": crs_list()},
+    ),
+    param(
+        "crs",
+        "CRS of the answer's geometry (Content-Crs says it).",
+        {"type": "string", "enum": crs_list()},
+    ),
     param(
         "zoom",
         "Web-map zoom: geometry simplified as a coverage and rounded for it.",
@@ -68,6 +83,12 @@ ITEMS = extra(
         "f",
         "Output format (or use the Accept header).",
         {"type": "string", "enum": ["json", "html", "csv", "gpkg"]},
+    ),
+)
+
+ITEM = extra(
+    param(
+        "crs", "CRS of the geometry (Content-Crs says it).", {"type": "string", "enum": crs_list()}
     ),
 )
 

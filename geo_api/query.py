@@ -4,7 +4,9 @@ Supported parameters (OGC API - Features Part 1 plus documented extensions):
 
 * ``limit`` (1-10000, default 100; larger values are clamped to 10000 as Part 1 requires),
   ``offset`` (≥ 0);
-* ``bbox=minx,miny,maxx,maxy`` in lon/lat (EPSG:4326/CRS84);
+* ``bbox=minx,miny,maxx,maxy`` in lon/lat, or in the CRS named by ``bbox-crs`` (its axis
+  order: latitude first for ``…/EPSG/0/4326``);
+* ``crs=`` the CRS of the answer's geometry (OGC API - Features Part 2, :mod:`geo_api.crs`);
 * ``zoom=0..22``: geometry simplified (topology kept) and rounded for that web-map zoom
   (see :mod:`boundaries.webgeom`); without it, full detail;
 * ``properties=a,b`` to select properties (``id`` and ``name`` always kept);
@@ -30,6 +32,8 @@ import shapely
 from boundaries.webgeom import MAX_ZOOM, MIN_ZOOM
 from geo_api.catalog import LayerData
 from geo_api.cql2 import filter_mask, parse_filter
+from geo_api.crs import DEFAULT as DEFAULT_CRS
+from geo_api.crs import Crs, bbox_to_crs84, parse_crs_param
 from geo_api.errors import InvalidParameter, UnknownParameter
 
 DEFAULT_LIMIT = 100
@@ -47,6 +51,7 @@ RESERVED = {
     "filter",
     "filter-lang",
     "filter-crs",
+    "crs",
 }
 RANGE_KEY = re.compile(r"^([A-Za-z0-9_]+)\s*(>=|<=|>|<)\s*(.*)$")
 CRS84 = {
@@ -69,6 +74,8 @@ class Query:
     zoom: int | None = None
     #: a parsed CQL2 filter (``filter=``, :mod:`geo_api.cql2`)
     cql: Any = None
+    #: CRS of the answer's geometry (``crs=``)
+    crs: Crs = DEFAULT_CRS
 
 
 def _int(name: str, raw: str, minimum: int) -> int:
@@ -130,10 +137,30 @@ def parse_bbox(raw: str) -> tuple[float, float, float, float]:
     return minx, miny, maxx, maxy
 
 
+def parse_projected_bbox(raw: str, crs: Crs) -> tuple[float, ...]:
+    """A ``bbox`` in ``crs`` (4 finite numbers, minimum before maximum) as lon/lat."""
+    parts = raw.split(",")
+    try:
+        nums = [float(p) for p in parts]
+    except ValueError:
+        raise InvalidParameter(f"bbox values must be numbers, got {raw[:80]!r}") from None
+    if len(nums) != 4 or not all(math.isfinite(n) for n in nums):
+        raise InvalidParameter(f"bbox needs 4 finite numbers, got {raw[:80]!r}")
+    if nums[0] > nums[2] or nums[1] > nums[3]:
+        raise InvalidParameter(f"bbox is inverted: {raw[:80]!r}")
+    try:
+        return bbox_to_crs84((nums[0], nums[1], nums[2], nums[3]), crs)
+    except Exception:  # PROJ refuses bounds outside the CRS's area
+        raise InvalidParameter(f"bbox {raw[:80]!r} cannot be read in {crs.uri}") from None
+
+
 def parse_query(params: list[tuple[str, str]], layer: LayerData) -> Query:
     """Parse raw query parameters for ``layer``; unknown properties raise a 400."""
     q = Query()
     known = set(layer.properties)
+    given = dict(params)
+    bbox_crs = parse_crs_param(given.get("bbox-crs"), "bbox-crs")
+    q.crs = parse_crs_param(given.get("crs"), "crs")
     for key, value in params:
         if key == "limit":
             q.limit = min(_int("limit", value, 1), MAX_LIMIT)
@@ -142,10 +169,11 @@ def parse_query(params: list[tuple[str, str]], layer: LayerData) -> Query:
         elif key == "zoom":
             q.zoom = parse_zoom(value)
         elif key == "bbox":
-            q.bbox = parse_bbox(value)
-        elif key == "bbox-crs":
-            if value not in CRS84:
-                raise InvalidParameter("bbox-crs must be CRS84 or EPSG:4326", valid=sorted(CRS84))
+            if bbox_crs.is_default:
+                q.bbox = parse_bbox(value)
+            else:
+                minx, miny, maxx, maxy = parse_projected_bbox(value, bbox_crs)
+                q.bbox = (minx, miny, maxx, maxy)
         elif key == "properties":
             wanted = [p.strip() for p in value.split(",") if p.strip()]
             unknown = [p for p in wanted if p not in known]

@@ -18,10 +18,12 @@ from boundaries.custom import COUNTY_SHARE_MIN, AreaResult
 from boundaries.indicators import INDICATORS, source_words
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
+from geo_api.crs import DEFAULT as DEFAULT_CRS
+from geo_api.crs import parse_crs_param
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
-from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, crs_uri, parse_area, parse_crs
+from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, parse_area
 from geo_api.html import render
 from geo_api.responses import cached_response
 from geo_api.routers.documents import JSON, link
@@ -140,12 +142,12 @@ async def aggregate_posted(
     ``allocated_share``, ``county_share``, coverage and ``data_notes`` (docs/methods.md,
     "Custom areas"). Less than half of the area on the county's land is a 422."""
     fmt = negotiate(request, AREA_FORMATS)
-    epsg = parse_crs(crs)
-    geometry, notes = parse_area(await _read_body(request), epsg)
+    body_crs = parse_crs_param(crs)
+    geometry, notes = parse_area(await _read_body(request), body_crs.epsg)
     result = await run_in_threadpool(
         _service(request).aggregate, geometry, name or "Custom area", tuple(notes)
     )
-    extra = {"crs": crs_uri(epsg), "source": "posted geometry"}
+    extra = {"crs": body_crs.uri, "source": "posted geometry"}
     body, media, headers = _area_response(request, result, geometry, fmt, base, extra)
     return Response(body, media_type=media, headers={"Cache-Control": "no-store", **headers})
 
@@ -188,7 +190,7 @@ def aggregate_features(
         f" + {len(names) - MAX_NAMES} more" if len(names) > MAX_NAMES else ""
     )
     service = _service(request)
-    extra = {"crs": crs_uri(4326), "source": {"layer": layer, "ids": chosen}}
+    extra = {"crs": DEFAULT_CRS.uri, "source": {"layer": layer, "ids": chosen}}
 
     def body() -> bytes:
         result = service.aggregate(geometry, name)

@@ -8,17 +8,20 @@ from urllib.parse import urlencode
 import geopandas as gpd
 import numpy as np
 import orjson
+import shapely
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from boundaries.layers import LAYERS
 from geo_api.catalog import Catalog, LayerData
+from geo_api.crs import DEFAULT as DEFAULT_CRS
+from geo_api.crs import Crs, crs_list, parse_crs_param, to_crs
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, LayerDep
 from geo_api.errors import NotFound
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.geojson import feature, feature_collection, feature_tail
 from geo_api.html import render
-from geo_api.openapi_params import ITEMS
+from geo_api.openapi_params import ITEM, ITEMS
 from geo_api.query import parse_query, run_query
 from geo_api.responses import BodyCache, cached_response
 from geo_api.routers.documents import JSON, doc_response, link
@@ -30,6 +33,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
@@ -78,6 +82,7 @@ def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUr
                 link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
                 link(f"{base}/collections", "data", JSON, "The collections"),
                 link(f"{base}/indicators", "describedby", JSON, "The indicator catalogue"),
+                link(f"{base}/draw", "related", "text/html", "Figures for any drawn area"),
                 link(
                     f"{base}/priorities/la-deal",
                     "related",
@@ -119,7 +124,8 @@ def collection_doc(layer: LayerData, base: str, catalog: Catalog) -> dict[str, A
         "title": layer.layer.title,
         "description": layer.layer.description,
         "itemType": "feature",
-        "crs": ["http://www.opengis.net/def/crs/OGC/1.3/CRS84"],
+        "crs": crs_list(),
+        "storageCrs": DEFAULT_CRS.uri,
         "extent": {
             "spatial": {
                 "bbox": [layer.extent],
@@ -214,6 +220,13 @@ def _page_links(
     return links
 
 
+def crs_geometry(layer: LayerData, page: np.ndarray, zoom: int | None, crs: Crs) -> list[bytes]:
+    """GeoJSON geometry bytes of the ``page`` features in ``crs`` (simplified for ``zoom``)."""
+    shapes = layer.zoom_shapes(zoom) if zoom is not None else layer.frame.geometry.to_numpy()
+    moved = to_crs(shapes[page], crs)
+    return [s.encode() for s in shapely.to_geojson(moved)]
+
+
 def _feature_collection(
     layer: LayerData,
     page: np.ndarray,
@@ -222,21 +235,26 @@ def _feature_collection(
     stamp: str,
     properties: list[str] | None,
     zoom: int | None = None,
+    crs: Crs = DEFAULT_CRS,
 ) -> bytes:
-    if properties is None:
+    if properties is None and crs.is_default:
         whole = layer.zoom_features(zoom)
         features = [whole[i] for i in page]
     else:
-        keep = list(dict.fromkeys(["id", "name", *properties]))
-        geoms = layer.zoom_geometry(zoom)
-        features = [
-            feature(
-                layer.heads[i],
-                geoms[i],
-                feature_tail({k: layer.records[i].get(k) for k in keep}),
-            )
-            for i in page
-        ]
+        keep = list(dict.fromkeys(["id", "name", *(properties or layer.properties)]))
+        tails = (
+            layer.tails
+            if properties is None
+            else {i: feature_tail({k: layer.records[i].get(k) for k in keep}) for i in page}
+        )
+        if crs.is_default:
+            geoms = layer.zoom_geometry(zoom)
+            features = [feature(layer.heads[i], geoms[i], tails[i]) for i in page]
+        else:
+            features = [
+                feature(layer.heads[i], g, tails[i])
+                for i, g in zip(page, crs_geometry(layer, page, zoom, crs), strict=True)
+            ]
     return feature_collection(
         features,
         numberMatched=matched,
@@ -274,7 +292,9 @@ def items(
     def body() -> bytes:
         page, matched, links = page_and_links()
         if fmt == "json":
-            return _feature_collection(layer, page, matched, links, stamp, q.properties, q.zoom)
+            return _feature_collection(
+                layer, page, matched, links, stamp, q.properties, q.zoom, q.crs
+            )
         columns = list(dict.fromkeys(["id", "name", *(q.properties or layer.properties)]))
         records = [layer.records[i] for i in page]
         if fmt == "csv":
@@ -284,6 +304,8 @@ def items(
             frame = gpd.GeoDataFrame(
                 layer.frame.iloc[page][[*columns, "geometry"]], crs=layer.frame.crs
             )
+            if not q.crs.is_default:
+                frame = frame.to_crs(q.crs.epsg)
             return to_gpkg(frame, lid.replace("-", "_"), _gpkg_description(layer, catalog))
         doc = {
             "numberMatched": matched,
@@ -303,6 +325,8 @@ def items(
         )
 
     headers = {}
+    if fmt in ("json", "gpkg"):
+        headers["Content-Crs"] = f"<{q.crs.uri}>"
     if fmt == "gpkg":
         headers["Content-Disposition"] = f'attachment; filename="{lid}.gpkg"'
     elif fmt == "csv":
@@ -395,6 +419,7 @@ def _gpkg_description(layer: LayerData, catalog: Catalog) -> str:
     "/collections/{layer}/items/{feature_id}",
     summary="One feature",
     tags=["OGC API - Features"],
+    openapi_extra=ITEM,
 )
 def item(
     request: Request,
@@ -406,6 +431,7 @@ def item(
 ) -> Response:
     """One feature with every indicator, its MOE, CV, reliability (and the layer's vintage)."""
     fmt = negotiate(request, ("json", "html"))
+    crs = parse_crs_param(request.query_params.get("crs"))
     index = layer.by_id.get(feature_id)
     lid = layer.layer.id
     if index is None:
@@ -423,10 +449,14 @@ def item(
             return render(
                 "item.html", doc=doc, base=base, title=layer.records[index]["name"], links=links
             )
+        geometry = (
+            layer.geometry_bytes[index]
+            if crs.is_default
+            else crs_geometry(layer, np.array([index]), None, crs)[0]
+        )
         return feature(
-            layer.heads[index],
-            layer.geometry_bytes[index],
-            feature_tail(layer.records[index], links=links),
+            layer.heads[index], geometry, feature_tail(layer.records[index], links=links)
         )
 
-    return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body)
+    headers = {"Content-Crs": f"<{crs.uri}>"} if fmt == "json" else {}
+    return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body, headers)

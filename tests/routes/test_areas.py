@@ -77,7 +77,7 @@ def test_a_projected_body_gives_the_same_figures(client):
     bad = problem(
         client.post("/aggregate", params={"crs": "EPSG:27700"}, json={}), 400, "invalid-parameter"
     )
-    assert "EPSG:2229" in bad["valid"]
+    assert "http://www.opengis.net/def/crs/EPSG/0/2229" in bad["valid"]
 
 
 @pytest.mark.parametrize(
