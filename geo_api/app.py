@@ -35,7 +35,7 @@ from geo_api.limits import WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
-from geo_api.routers import areas, features, health, indicators, maps, priorities
+from geo_api.routers import areas, features, health, indicators, maps, priorities, tiles
 from geo_api.settings import Settings
 from geo_api.warmup import warm
 
@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(maps.router)
     app.include_router(priorities.router)
     app.include_router(areas.router)
+    app.include_router(tiles.router)
     app.include_router(health.router)
     # Leaflet, from the copy shipped in the package: maps need no outside network.
     app.mount(

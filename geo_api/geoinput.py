@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from geo_api.crs import crs_list
 from geo_api.errors import ApiError
+from loaders.geometry import polygonal
 
 MAX_BODY_BYTES = 5_000_000
 MAX_VERTICES = 200_000
@@ -114,7 +115,7 @@ def parse_area(body: bytes, epsg: int | None = None) -> tuple[BaseGeometry, list
         reasons = "; ".join(shapely.is_valid_reason(parts[i]) for i in invalid[:3])
         parts = [shapely.make_valid(p) if not p.is_valid else p for p in parts]
         notes.append(f"the area was not a valid polygon ({reasons}) and was repaired")
-    geom = shapely.union_all([_polygonal(p) for p in parts])
+    geom = shapely.union_all([polygonal(p) for p in parts])
     if epsg not in (None, 4326):
         transformer = Transformer.from_crs(CRS.from_epsg(epsg), CRS.from_epsg(4326), always_xy=True)
         geom = shapely.transform(geom, lambda c: _projected(transformer, c))
@@ -127,14 +128,6 @@ def parse_area(body: bytes, epsg: int | None = None) -> tuple[BaseGeometry, list
     if geom.is_empty or geom.area == 0:
         raise InvalidGeometry("the area has no extent (nothing polygonal with an area)")
     return geom, notes
-
-
-def _polygonal(geom: BaseGeometry) -> BaseGeometry:
-    """Only the polygonal parts of a repaired geometry (make_valid can leave lines)."""
-    if geom.geom_type in POLYGONAL:
-        return geom
-    parts = [g for g in getattr(geom, "geoms", []) if g.geom_type in POLYGONAL]
-    return shapely.union_all(parts) if parts else shapely.Polygon()
 
 
 def _projected(transformer: Transformer, coords: Any) -> Any:

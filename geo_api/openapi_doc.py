@@ -43,13 +43,24 @@ SUCCESS: dict[str, list[str]] = {
     "/aggregate": [GEOJSON, CSV, GPKG],
     "/compare": [JSON, CSV, HTML],
     "/draw": [HTML],
+    "/collections/{layer}/tiles": [JSON],
+    "/collections/{layer}/tiles/{tileMatrixSetId}": [JSON],
+    "/collections/{layer}/tiles/{tileMatrixSetId}/tilejson.json": [JSON],
+    "/collections/{layer}/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}": [
+        "application/vnd.mapbox-vector-tile"
+    ],
 }
 #: operations other than GET, by path: their 200 media types are the path's in SUCCESS
 WRITES: dict[str, str] = {"/aggregate": "post"}
 #: paths whose answers come from the computed-once cache (ETag, 304)
 UNCACHED = {"/healthz"}
 #: paths that run bounded expensive work (503 busy, or assets missing for maps)
-EXPENSIVE = ("/maps/", "/priorities/", "/aggregate")
+EXPENSIVE = (
+    "/maps/",
+    "/priorities/",
+    "/aggregate",
+    "/collections/{layer}/tiles/{tileMatrixSetId}/{",
+)
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -110,6 +121,10 @@ def _enumerate(path: str, params: list[dict[str, Any]]) -> None:
             schema["enum"] = list(LAYERS)
         elif p["name"] == "layer" and p["in"] == "query":
             schema["enum"] = POLYGON_LAYERS
+        elif p["name"] == "tileMatrixSetId":
+            schema["enum"] = ["WebMercatorQuad"]
+        elif p["name"] == "tileMatrix":
+            schema.update(minimum=0, maximum=22)
 
 
 def _per_collection_items(doc: dict[str, Any], catalog: Any) -> None:
