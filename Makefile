@@ -69,7 +69,7 @@ bench: $(DEV) browser-deps
 	$(ROOT)/benchmarks/setup.sh
 	$(BIN)/python $(ROOT)/benchmarks/run.py $(if $(MIRROR),--mirror $(MIRROR))
 
-# Refresh the vendored Leaflet and Leaflet-Geoman (geo_api/static/) from package-lock.json.
+# Refresh the vendored Leaflet, Leaflet-Geoman and MapLibre (geo_api/static/) from package-lock.json.
 vendor-leaflet:
 	cd $(ROOT) && npm ci --no-audit --no-fund --loglevel=error
 	cp $(ROOT)/node_modules/leaflet/dist/leaflet.js $(ROOT)/node_modules/leaflet/dist/leaflet.css \
@@ -79,6 +79,9 @@ vendor-leaflet:
 	cp $(ROOT)/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.min.js \
 	  $(ROOT)/node_modules/@geoman-io/leaflet-geoman-free/dist/leaflet-geoman.css \
 	  $(ROOT)/node_modules/@geoman-io/leaflet-geoman-free/LICENSE $(ROOT)/geo_api/static/geoman/
+	cp $(ROOT)/node_modules/maplibre-gl/dist/maplibre-gl.js \
+	  $(ROOT)/node_modules/maplibre-gl/dist/maplibre-gl.css \
+	  $(ROOT)/node_modules/maplibre-gl/LICENSE.txt $(ROOT)/geo_api/static/maplibre/
 
 clean:
 	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

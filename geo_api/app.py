@@ -35,7 +35,16 @@ from geo_api.limits import WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
-from geo_api.routers import areas, features, health, indicators, maps, priorities, tiles
+from geo_api.routers import (
+    areas,
+    features,
+    health,
+    indicators,
+    maps,
+    priorities,
+    tiles,
+    vectormap,
+)
 from geo_api.settings import Settings
 from geo_api.warmup import warm
 
@@ -127,6 +136,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(priorities.router)
     app.include_router(areas.router)
     app.include_router(tiles.router)
+    app.include_router(vectormap.router)
     app.include_router(health.router)
     # Leaflet, from the copy shipped in the package: maps need no outside network.
     app.mount(
@@ -134,10 +144,12 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         StaticFiles(directory=settings.assets_dir, check_dir=False),
         name="leaflet-assets",
     )
-    # Leaflet-Geoman (drawing on the /draw page), also shipped in the package.
-    app.mount(
-        "/assets/geoman",
-        StaticFiles(directory=Path(__file__).resolve().parent / "static" / "geoman"),
-        name="geoman-assets",
-    )
+    # Leaflet-Geoman (drawing on /draw) and MapLibre (vector-tile maps), also shipped in
+    # the package.
+    for name in ("geoman", "maplibre"):
+        app.mount(
+            f"/assets/{name}",
+            StaticFiles(directory=Path(__file__).resolve().parent / "static" / name),
+            name=f"{name}-assets",
+        )
     return app

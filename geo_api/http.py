@@ -55,6 +55,7 @@ def content_security_policy(settings: Settings, embed: bool) -> str:
             f"img-src {' '.join(images)}",
             "font-src 'self' data:",
             "connect-src 'self'",
+            "worker-src 'self' blob:",  # MapLibre decodes tiles in a blob worker
             "object-src 'none'",
             "base-uri 'self'",
             "form-action 'self'",

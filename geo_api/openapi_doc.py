@@ -36,6 +36,7 @@ SUCCESS: dict[str, list[str]] = {
     "/indicators/{indicator_id}": [JSON, HTML],
     "/maps/{layer}/{indicator}": [HTML, PNG],
     "/maps/{layer}/{indicator}/embed": [HTML, PNG],
+    "/maps/{layer}/{indicator}/vector": [HTML],
     "/priorities/{program}": [JSON, GEOJSON, CSV],
     "/priorities/{program}/schools": [JSON, CSV],
     "/healthz": [JSON],

@@ -131,6 +131,11 @@ MAPS = extra(
     ),
 )
 
+#: the vector-tile map takes the classification parameters only
+VECTOR_MAP = extra(
+    *(p for p in MAPS["parameters"] if p["name"] in ("scheme", "k", "breaks", "palette"))
+)
+
 PRIORITIES = extra(
     param("layer", "Polygon layer to rank.", {"type": "string", "default": "neighborhoods"}),
     param(

@@ -78,20 +78,20 @@ def encode_tile(layer: LayerData, z: int, y: int, x: int, keep: list[str] | None
     mercator = to_crs(shapes, parse_crs_param("EPSG:3857"))
     sx, sy = EXTENT / (xy.right - xy.left), EXTENT / (xy.top - xy.bottom)
 
-    def to_tile(coords: np.ndarray) -> np.ndarray:  # tile units, y down, whole numbers
-        return np.round(
-            np.column_stack([(coords[:, 0] - xy.left) * sx, (xy.top - coords[:, 1]) * sy])
-        )
+    def to_tile(coords: np.ndarray) -> np.ndarray:  # tile units, y down
+        return np.column_stack([(coords[:, 0] - xy.left) * sx, (xy.top - coords[:, 1]) * sy])
 
-    # quantized here, vectorized, rather than by the encoder point by point
     in_tile = shapely.transform(mercator, to_tile)
     clipped = shapely.clip_by_rect(in_tile, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
-    if layer.layer.kind == "polygon":  # rounding can fold slivers: keep valid polygons only
-        clipped = np.array([polygonal(g) for g in shapely.make_valid(clipped)], dtype=object)
+    # snapped to the whole-number grid here, vectorized and kept valid (GEOS drops what
+    # collapses), rather than by the encoder point by point
+    snapped = shapely.set_precision(clipped, 1.0)
+    if layer.layer.kind == "polygon":
+        snapped = np.array([polygonal(g) for g in snapped], dtype=object)
     # feature ids are strings (GEOIDs, slugs) and MVT ids integers: the id stays a property
     features = [
         {"geometry": geom, "properties": _properties(layer.records[i], keep)}
-        for i, geom in zip(hits, clipped, strict=True)
+        for i, geom in zip(hits, snapped, strict=True)
         if not geom.is_empty
     ]
     return mapbox_vector_tile.encode(

@@ -81,3 +81,32 @@ def test_tileset_metadata_and_tilejson(client):
     assert tj["vector_layers"][0]["fields"]["population"] == "Number"
     conformance = client.get("/conformance").json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt" in conformance
+
+
+def test_the_vector_map_uses_the_folium_classes(client):
+    import json
+
+    import numpy as np
+
+    from maps.classify import classify
+
+    page = client.get("/maps/tracts/population/vector", params={"k": 3})
+    assert page.status_code == 200
+    assert "/assets/maplibre/maplibre-gl.js" in page.text
+    assert "/collections/tracts/tiles/WebMercatorQuad/{z}/{y}/{x}?properties=" in page.text
+    fill = json.loads(page.text.split('"fill-color": ', 1)[1].split(",\n", 1)[0])
+    values = np.array(
+        [
+            f["properties"]["population"]
+            for f in client.get("/collections/tracts/items").json()["features"]
+        ],
+        dtype=float,
+    )
+    cls = classify(values, "quantiles", 3, "YlOrRd")
+    bounds = [case[2] for case in fill[3:-1:2]]
+    assert bounds == cls.upper[:-1]
+    assert fill[-1] == cls.colors[-1]
+    assert client.get("/assets/maplibre/maplibre-gl.js").status_code == 200
+    assert client.get("/maps/tracts/nothing/vector").status_code == 400
+    assert client.get("/maps/schools/population/vector").status_code == 400
+    assert client.get("/maps/tracts/population/vector", params={"overlay": "x"}).status_code == 400
