@@ -69,7 +69,8 @@ bench: $(DEV) browser-deps
 	$(ROOT)/benchmarks/setup.sh
 	$(BIN)/python $(ROOT)/benchmarks/run.py $(if $(MIRROR),--mirror $(MIRROR))
 
-# Refresh the vendored Leaflet, Leaflet-Geoman and MapLibre (geo_api/static/) from package-lock.json.
+# Refresh the vendored Leaflet, Leaflet-Geoman, MapLibre and PMTiles JS (geo_api/static/)
+# from package-lock.json.
 vendor-leaflet:
 	cd $(ROOT) && npm ci --no-audit --no-fund --loglevel=error
 	cp $(ROOT)/node_modules/leaflet/dist/leaflet.js $(ROOT)/node_modules/leaflet/dist/leaflet.css \
@@ -82,6 +83,7 @@ vendor-leaflet:
 	cp $(ROOT)/node_modules/maplibre-gl/dist/maplibre-gl.js \
 	  $(ROOT)/node_modules/maplibre-gl/dist/maplibre-gl.css \
 	  $(ROOT)/node_modules/maplibre-gl/LICENSE.txt $(ROOT)/geo_api/static/maplibre/
+	cp $(ROOT)/node_modules/pmtiles/dist/pmtiles.js $(ROOT)/geo_api/static/pmtiles/
 
 clean:
 	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

@@ -51,6 +51,7 @@ class Case:
     connections: int = 4
     features: bool = True
     random_bbox: bool = False  # each request a different bbox: no cache can answer
+    random_tile: bool = False  # each request a random z13 tile ({x}, {y} in the paths)
 
 
 CASES = [
@@ -83,6 +84,20 @@ CASES = [
         f"/collections/public.tracts/items?limit=100&bbox={BBOX}",
         connections=32,
         random_bbox=True,
+    ),
+    Case(
+        "tracts z10 vector tile, 1 indicator",
+        f"/collections/tracts/tiles/WebMercatorQuad/10/408/175?properties={ONE_INDICATOR}",
+        f"/collections/public.tracts/tiles/WebMercatorQuad/10/175/408?properties={ONE_INDICATOR}",
+        features=False,
+    ),
+    Case(
+        "tracts z13 tile, random of 725, c=32",
+        f"/collections/tracts/tiles/WebMercatorQuad/13/{{y}}/{{x}}?properties={ONE_INDICATOR}",
+        f"/collections/public.tracts/tiles/WebMercatorQuad/13/{{x}}/{{y}}?properties={ONE_INDICATOR}",
+        connections=32,
+        features=False,
+        random_tile=True,
     ),
     Case(
         "map page (tipg: its HTML items map)",
@@ -170,11 +185,14 @@ class Postgres:
 LATENCY = re.compile(r"^\s+(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 
 
-def wrk(url: str, connections: int, seconds: int, random_bbox: bool = False) -> dict[str, float]:
+def wrk(
+    url: str, connections: int, seconds: int, random_bbox: bool = False, random_tile: bool = False
+) -> dict[str, float]:
     """Drive ``url`` with wrk; requests/s and p50/p99 latency in ms.
 
     With ``random_bbox`` every request carries a different bbox (benchmarks/random_bbox.lua)
-    so that no cache can answer: the cost of a real query.
+    so that no cache can answer: the cost of a real query. With ``random_tile`` ``url`` is a
+    tile template whose ``{x}``/``{y}`` benchmarks/random_tile.lua fills at random.
     """
     threads = min(2, connections)
     cmd = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency"]
@@ -185,6 +203,11 @@ def wrk(url: str, connections: int, seconds: int, random_bbox: bool = False) -> 
         server = f"{parts.scheme}://{parts.netloc}"
         lua = str(ROOT / "benchmarks" / "random_bbox.lua")
         cmd += ["-s", lua, server, "--", f"{parts.path}?{query}"]
+    elif random_tile:
+        parts = urlsplit(url)
+        lua = str(ROOT / "benchmarks" / "random_tile.lua")
+        path = url[len(f"{parts.scheme}://{parts.netloc}") :]
+        cmd += ["-s", lua, f"{parts.scheme}://{parts.netloc}", "--", path]
     else:
         cmd.append(url)
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
@@ -324,13 +347,29 @@ def main() -> int:
             rows = []
             for case in CASES:
                 first = time.perf_counter()
-                g_bytes, g_count = response_bytes(geo_url + case.geo_api)
+                sample = {"{x}": "1410", "{y}": "3268"}  # one tile of the random range
+                g_path, t_path = case.geo_api, case.tipg
+                for key, value in sample.items():
+                    g_path, t_path = g_path.replace(key, value), t_path.replace(key, value)
+                g_bytes, g_count = response_bytes(geo_url + g_path)
                 cold = time.perf_counter() - first
-                t_bytes, t_count = response_bytes(tipg_url + case.tipg)
+                t_bytes, t_count = response_bytes(tipg_url + t_path)
                 if case.features and g_count != t_count:
                     raise RuntimeError(f"{case.name}: geo-api {g_count} vs tipg {t_count}")
-                g = wrk(geo_url + case.geo_api, case.connections, args.seconds, case.random_bbox)
-                t = wrk(tipg_url + case.tipg, case.connections, args.seconds, case.random_bbox)
+                g = wrk(
+                    geo_url + case.geo_api,
+                    case.connections,
+                    args.seconds,
+                    case.random_bbox,
+                    case.random_tile,
+                )
+                t = wrk(
+                    tipg_url + case.tipg,
+                    case.connections,
+                    args.seconds,
+                    case.random_bbox,
+                    case.random_tile,
+                )
                 rows.append((case, g, t, g_bytes, t_bytes, g_count, cold))
             rss_end = rss_mb(geo.pid)
             # the documented production command: one worker process per core
@@ -379,6 +418,8 @@ def main() -> int:
             for case, g, t, *_ in whole:
                 print(f"  {case.name}: {g['rps'] / t['rps']:.1f}x tipg (target ≥ 10x)")
             print(f"  one feature: {one[1]['rps'] / one[2]['rps']:.1f}x tipg (target ≥ 2x)")
+            for case, g, t, *_ in (r for r in rows if "tile" in r[0].name):
+                print(f"  {case.name}: {g['rps'] / t['rps']:.1f}x tipg's vector tiles")
             print(
                 f"  100-feature bbox page p99 at 32 connections: {page[1]['p99']:.1f} ms "
                 f"(target ≤ 50 ms); a new bbox every request (no cache): {fresh[1]['p99']:.1f} ms"

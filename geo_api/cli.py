@@ -2,6 +2,7 @@
 
 ``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR] [--allow-fewer-indicators]``
 ``geo-api serve [--store PATH] [--host H] [--port P] [--workers N] [--no-warm]``
+``geo-api export --pmtiles DIR [--store PATH] [--layers a,b] [--maxzoom Z]``
 
 Exit codes: 0 success, 1 a source or the store failed (the message names it), 2 usage.
 """
@@ -50,6 +51,13 @@ def _parser() -> argparse.ArgumentParser:
         action="store_false",
         help="do not log each request (for load tests)",
     )
+    export = sub.add_parser(
+        "export", help="write every layer as a PMTiles archive with a static map page"
+    )
+    export.add_argument("--pmtiles", type=Path, required=True, help="output folder")
+    export.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
+    export.add_argument("--layers", help="comma-separated layer ids (default: all)")
+    export.add_argument("--maxzoom", type=int, help="deepest zoom (default: 12 tracts, 11 others)")
     return parser
 
 
@@ -122,6 +130,23 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from boundaries.store import StoreError
+    from geo_api.export import export_pmtiles
+
+    layers = [x.strip() for x in args.layers.split(",")] if args.layers else None
+    if args.maxzoom is not None and not 0 <= args.maxzoom <= 16:
+        print("geo-api export: --maxzoom must be 0-16", file=sys.stderr)
+        return 2
+    try:
+        export_pmtiles((args.store or settings.store).resolve(), args.pmtiles, layers, args.maxzoom)
+    except (StoreError, ValueError) as exc:
+        print(f"geo-api export: {exc}", file=sys.stderr)
+        return 1
+    print(f"static maps written to {args.pmtiles.resolve()}/index.html")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``geo-api`` console script."""
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
@@ -130,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     if args.command == "build":
         return _build(args, settings)
+    if args.command == "export":
+        return _export(args, settings)
     return _serve(args, settings)
 
 

@@ -43,3 +43,61 @@ def test_maplibre_draws_tract_tiles_offline(live_server):
         legend = page.inner_text("#legend")
         assert "No data" in legend and "low reliability" in legend
         page.close()
+
+
+STATIC_SERVER = """
+import sys, uvicorn
+from starlette.applications import Starlette
+from starlette.staticfiles import StaticFiles
+app = Starlette()
+app.mount("/", StaticFiles(directory=sys.argv[1], html=True))
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[2]), log_level="warning")
+"""
+
+
+def test_the_pmtiles_export_draws_from_a_plain_static_host(mirror_store_path, tmp_path):
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    from tests.serving import free_port
+
+    out = tmp_path / "static"
+    subprocess.run(
+        [sys.executable, "-m", "geo_api.cli", "export", "--pmtiles", str(out), "--store",
+         str(mirror_store_path), "--layers", "neighborhoods", "--maxzoom", "9"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    port = free_port()
+    # a plain static file server (range requests, nothing of geo-api's)
+    host = subprocess.Popen([sys.executable, "-c", STATIC_SERVER, str(out), str(port)])
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        for _ in range(100):
+            try:
+                if httpx.get(url, timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        with chromium_browser() as browser:
+            page = browser.new_page(viewport={"width": 1000, "height": 800})
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(url, wait_until="load")
+            page.locator("canvas.maplibregl-canvas").wait_for(timeout=60_000)
+            drawn = 0
+            for _ in range(60):
+                page.wait_for_timeout(1000)
+                drawn = page.evaluate(
+                    "() => window.geoapiMap.loaded() ? "
+                    "window.geoapiMap.queryRenderedFeatures({layers: ['areas']}).length : 0"
+                )
+                if drawn > 100:
+                    break
+            page.screenshot(path=str(ARTIFACTS / "pmtiles-neighborhoods.png"))
+            assert drawn > 100 and errors == []
+    finally:
+        host.terminate()
+        host.wait(timeout=30)
