@@ -46,3 +46,45 @@ def chromium_browser() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+LOCAL_PREFIXES = ("http://127.0.0.1", "http://localhost", "blob:", "data:")
+
+
+def open_offline(
+    browser: Any, url: str, width: int = 1200, height: int = 900
+) -> tuple[Any, list[str], list[str]]:
+    """Open ``url`` with every non-loopback request blocked. Returns the page, the outside
+    requests it tried and its console and page errors (both lists fill as it runs)."""
+    page = browser.new_page(viewport={"width": width, "height": height})
+    outside: list[str] = []
+    errors: list[str] = []
+
+    def route(r: Any) -> None:
+        if r.request.url.startswith(LOCAL_PREFIXES):
+            r.continue_()
+        else:
+            outside.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load", timeout=60_000)
+    return page, outside, errors
+
+
+def maplibre_features(page: Any, at_least: int, seconds: int = 60) -> int:
+    """Wait until the page's MapLibre map (``window.geoapiMap``) has drawn ``at_least``
+    features of its ``areas`` layer, or ``seconds`` pass; returns how many it drew."""
+    page.locator("canvas.maplibregl-canvas").wait_for(timeout=seconds * 1000)
+    drawn = 0
+    for _ in range(seconds):
+        page.wait_for_timeout(1000)
+        drawn = page.evaluate(
+            "() => window.geoapiMap.loaded() ? "
+            "window.geoapiMap.queryRenderedFeatures({layers: ['areas']}).length : 0"
+        )
+        if drawn >= at_least:
+            break
+    return drawn

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
+from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from boundaries.indicators import INDICATORS
@@ -37,6 +38,21 @@ router = APIRouter(tags=["Maps"])
 PARAMS = {"scheme", "k", "palette", "breaks", "overlay", "f", "width", "height"}
 OVERLAYS = ("schools",)
 MAP_PIXELS = 900  # the view a layer's detail is simplified for; one zoom finer than its fit
+
+
+def classification_params(q: QueryParams) -> tuple[str, int, str, list[float] | None]:
+    """``scheme``, ``k``, ``palette`` and ``breaks`` of a map request (a 400 when invalid):
+    the one parser of classification parameters for every map route."""
+    try:
+        scheme = parse_scheme(q.get("scheme"))
+        return (
+            scheme,
+            parse_k(q.get("k")),
+            parse_palette(q.get("palette")),
+            parse_breaks(q.get("breaks"), scheme),
+        )
+    except MapParameterError as err:
+        raise InvalidParameter(str(err), valid=err.valid) from None
 
 
 def _check(request: Request, catalog: Catalog, layer_id: str, indicator: str) -> LayerData:
@@ -127,13 +143,7 @@ def _serve(
 ) -> Response:
     layer = _check(request, catalog, layer_id, indicator)
     q = request.query_params
-    try:
-        scheme = parse_scheme(q.get("scheme"))
-        k = parse_k(q.get("k"))
-        palette = parse_palette(q.get("palette"))
-        breaks = parse_breaks(q.get("breaks"), scheme)
-    except MapParameterError as err:
-        raise InvalidParameter(str(err), valid=err.valid) from None
+    scheme, k, palette, breaks = classification_params(q)
     overlay = q.get("overlay")
     if overlay is not None and overlay not in OVERLAYS:
         raise InvalidParameter(f"unknown overlay {overlay!r}", valid=list(OVERLAYS))

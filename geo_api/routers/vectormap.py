@@ -15,14 +15,8 @@ from geo_api.mapvalues import indicator_values
 from geo_api.openapi_params import VECTOR_MAP
 from geo_api.query import unknown_params
 from geo_api.responses import cached_response
-from maps.classify import (
-    MapParameterError,
-    classify,
-    parse_breaks,
-    parse_k,
-    parse_palette,
-    parse_scheme,
-)
+from geo_api.routers.maps import classification_params
+from maps.classify import classify
 from maps.mapdata import class_label
 
 router = APIRouter(tags=["Maps"])
@@ -61,12 +55,7 @@ def vector_map(
     valid = [i for i in lyr.indicators if f"{i}_moe" in lyr.properties]
     if indicator not in valid:
         raise InvalidParameter(f"indicator {indicator!r} has no values on {layer}", valid=valid)
-    q = request.query_params
-    try:
-        scheme, k = parse_scheme(q.get("scheme")), parse_k(q.get("k"))
-        palette, breaks = parse_palette(q.get("palette")), parse_breaks(q.get("breaks"), scheme)
-    except MapParameterError as err:
-        raise InvalidParameter(str(err), valid=err.valid) from None
+    scheme, k, palette, breaks = classification_params(request.query_params)
 
     def body() -> bytes:
         values = indicator_values(lyr, indicator)

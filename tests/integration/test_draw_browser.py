@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import chromium_browser
+from tests.browser import chromium_browser, open_offline
 from tests.integration.test_map_browser import ARTIFACTS
 
 pytestmark = pytest.mark.integration
@@ -16,27 +16,8 @@ def browser():
         yield b
 
 
-def _offline_page(browser, url: str, width: int = 1200, height: int = 850):
-    page = browser.new_page(viewport={"width": width, "height": height})
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def route(r):
-        if r.request.url.startswith(("http://127.0.0.1", "http://localhost", "blob:", "data:")):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url, wait_until="load", timeout=60_000)
-    return page, outside, errors
-
-
 def test_drawing_a_rectangle_shows_population_with_its_moe(browser, live_server):
-    page, outside, errors = _offline_page(browser, f"{live_server}/draw")
+    page, outside, errors = open_offline(browser, f"{live_server}/draw", 1200, 850)
     try:
         page.wait_for_selector("#map path.leaflet-interactive", timeout=60_000)
         page.click(".leaflet-pm-icon-rectangle")
@@ -57,7 +38,7 @@ def test_drawing_a_rectangle_shows_population_with_its_moe(browser, live_server)
 
 
 def test_clicking_two_neighborhoods_combines_them(browser, live_server):
-    page, outside, errors = _offline_page(browser, f"{live_server}/draw", 420, 860)
+    page, outside, errors = open_offline(browser, f"{live_server}/draw", 420, 860)
     try:
         page.wait_for_selector("#map path.leaflet-interactive", timeout=60_000)
         shapes = page.locator("#map path.leaflet-interactive")

@@ -4,12 +4,11 @@ Screenshots are kept in ``test-artifacts/`` at the project root.
 """
 
 from pathlib import Path
-from urllib.parse import urlparse
 
 import httpx
 import pytest
 
-from tests.browser import chromium_browser
+from tests.browser import chromium_browser, open_offline
 
 pytestmark = pytest.mark.integration
 
@@ -24,22 +23,7 @@ def browser():
 
 def open_map(browser, url: str):
     """Open ``url``; return the page, the outside requests it tried, and console errors."""
-    page = browser.new_page(viewport={"width": 1200, "height": 900})
-    outside: list[str] = []
-    errors: list[str] = []
-
-    def route(r):
-        host = urlparse(r.request.url).hostname
-        if host in ("127.0.0.1", "localhost"):
-            r.continue_()
-        else:
-            outside.append(r.request.url)
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url, wait_until="load", timeout=60_000)
+    page, outside, errors = open_offline(browser, url)
     page.wait_for_selector("path.geoapi-area", state="attached", timeout=60_000)
     return page, outside, errors
 
