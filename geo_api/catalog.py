@@ -22,6 +22,7 @@ from boundaries.layers import LAYERS, Layer
 from boundaries.store import Store
 from boundaries.webgeom import simplify_for_zoom
 from geo_api.geojson import feature, feature_head, feature_tail
+from geo_api.gzipjoin import Fragments
 
 COORD_DECIMALS = 6  # ~0.1 m at LA's latitude
 
@@ -66,6 +67,7 @@ class LayerData:
     _shapes: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
     _zoomed: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
     _zoomed_features: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
+    _fragments: dict[int | None, Fragments] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -117,6 +119,15 @@ class LayerData:
                 feature(h, g, t) for h, g, t in zip(self.heads, geoms, self.tails, strict=True)
             ]
         return self._zoomed_features[zoom]
+
+    def gzip_fragments(self, zoom: int | None) -> Fragments:
+        """Every feature (at ``zoom``) compressed alone, for gzip pages built without
+        compressing (:mod:`geo_api.gzipjoin`); computed once per zoom, then kept."""
+        found = self._fragments.get(zoom)
+        if found is None:  # computed outside the lock: zoom_features takes it
+            found = Fragments.of(self.zoom_features(zoom))
+            self._fragments[zoom] = found
+        return found
 
 
 def _status_row(row: dict[Any, Any]) -> dict[str, Any]:

@@ -32,8 +32,14 @@ def feature(head: bytes, geometry: bytes, tail: bytes) -> bytes:
     return head + geometry + tail
 
 
-def feature_collection(features: Iterable[bytes], **members: Any) -> bytes:
-    """A FeatureCollection of pre-serialized ``features`` with top-level ``members``
-    (``numberMatched``, ``links``, … in the order given)."""
+def collection_parts(**members: Any) -> tuple[bytes, bytes]:
+    """The bytes before and after the comma-joined features of a FeatureCollection with
+    top-level ``members`` (``numberMatched``, ``links``, … in the order given)."""
     top = b"".join(b'"' + k.encode() + b'":' + orjson.dumps(v) + b"," for k, v in members.items())
-    return b'{"type":"FeatureCollection",' + top + b'"features":[' + b",".join(features) + b"]}"
+    return b'{"type":"FeatureCollection",' + top + b'"features":[', b"]}"
+
+
+def feature_collection(features: Iterable[bytes], **members: Any) -> bytes:
+    """A FeatureCollection of pre-serialized ``features`` with top-level ``members``."""
+    head, tail = collection_parts(**members)
+    return head + b",".join(features) + tail

@@ -7,7 +7,8 @@ pages, maps and rankings through the app itself (a direct ASGI call: no socket, 
 client library) while the lifespan runs, so ``/healthz`` answers only once they are done.
 Bodies cached here are keyed by the warm-up host; what carries over to real requests are
 the rankings, the simplified geometry, the imported and compiled classification code,
-and the custom-area inputs read from the store.
+the custom-area inputs read from the store, and every feature's precompressed gzip
+fragment (:mod:`geo_api.gzipjoin`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,8 @@ async def warm(app: Any, catalog: Catalog) -> float:
         t0 = time.perf_counter()
         status = await _get(app, path)
         log.info("warm-up %s: %s in %.2f s", path, status, time.perf_counter() - t0)
+    for layer in catalog.layers.values():  # one-off pages' gzip parts (tracts: ~0.7 s)
+        await run_in_threadpool(layer.gzip_fragments, None)
     areas = getattr(app.state, "areas", None)
     if areas is not None:  # custom-area inputs (tract land, centres, ACS values): ~1 s
         try:

@@ -19,7 +19,8 @@ from geo_api.crs import Crs, crs_list, parse_crs_param, to_crs
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, LayerDep
 from geo_api.errors import NotFound
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
-from geo_api.geojson import feature, feature_collection, feature_tail
+from geo_api.geojson import collection_parts, feature, feature_collection, feature_tail
+from geo_api.gzipjoin import gzip_join
 from geo_api.html import render
 from geo_api.openapi_params import ITEM, ITEMS
 from geo_api.query import parse_query, run_query
@@ -336,9 +337,28 @@ def items(
         headers["Content-Disposition"] = f'attachment; filename="{lid}.gpkg"'
     elif fmt == "csv":
         headers["Content-Disposition"] = f'attachment; filename="{lid}.csv"'
-    one_off = q.bbox is not None or bool(q.equals) or bool(q.ranges)
+    one_off = q.bbox is not None or bool(q.equals) or bool(q.ranges) or q.cql is not None
+    make_gzip = None
+    if fmt == "json" and one_off and q.properties is None and q.crs.is_default:
+
+        def make_gzip() -> bytes:
+            page, matched, links = page_and_links()
+            head, tail = collection_parts(
+                numberMatched=matched, numberReturned=len(page), timeStamp=stamp, links=links
+            )
+            whole = layer.zoom_features(q.zoom)
+            raw = head + b",".join(whole[i] for i in page) + tail
+            return gzip_join(head, tail, layer.gzip_fragments(q.zoom), page, raw)
+
     return cached_response(
-        request, cache, catalog.checksum, MEDIA[fmt], body, headers, one_off=one_off
+        request,
+        cache,
+        catalog.checksum,
+        MEDIA[fmt],
+        body,
+        headers,
+        one_off=one_off,
+        make_gzip=make_gzip,
     )
 
 
