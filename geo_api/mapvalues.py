@@ -7,14 +7,18 @@ and a MOE and reliability for every area.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
 from boundaries.indicators import INDICATORS
 from boundaries.moe import reliability_classes
+from boundaries.priorities import TOP
 from boundaries.programs import PROGRAMS
 from geo_api.catalog import Catalog, LayerData
 from geo_api.ranking import Ranking, RankingCache
+from geo_api.rankquery import ranking_for
+from maps.mapdata import estimate_text
 
 PRIORITY_PREFIX = "priority-"
 
@@ -32,6 +36,8 @@ class MapValues:
     reliability: list[str | None]
     notes: list[str]
     cautions: list[str] = field(default_factory=list)
+    #: per area, more to show on hover (a need score's rank, interval and inputs)
+    details: list[str] = field(default_factory=list)
 
 
 def vintage_text(year: int | None) -> str:
@@ -63,11 +69,12 @@ def indicator_values(layer: LayerData, indicator: str) -> MapValues:
 
 
 def priority_values(
-    catalog: Catalog, layer: LayerData, program_id: str, rankings: RankingCache
+    catalog: Catalog, layer: LayerData, program_id: str, rankings: RankingCache, q: Any
 ) -> MapValues:
-    """A program's need score (default weights and seed) with its 90% simulated range."""
+    """A program's need score with its 90% simulated range, for the ranking the query
+    ``q`` asks for (``weights``, ``seed``, ``draws``, floors; defaults otherwise)."""
     program = PROGRAMS[program_id]
-    ranking = rankings.get(catalog, layer, program, list(program.inputs))
+    ranking = ranking_for(q, catalog, layer, program, rankings)
     s = ranking.scores
     used = ranking.used
     years = sorted({i.vintage for i in used if i.vintage})
@@ -91,7 +98,40 @@ def priority_values(
             )
         ],
         cautions=input_cautions(ranking),
+        details=rank_details(ranking),
     )
+
+
+def rank_details(ranking: Ranking) -> list[str]:
+    """Per area: rank, 90% rank interval, chance of the top 10, and each input ± MOE."""
+    s, used = ranking.scores, ranking.used
+    total = int(s.ranked.sum())
+    out = []
+    for i in range(len(ranking.layer.records)):
+        inputs = "; ".join(
+            f"{_label(u.weighted.indicator)}: "
+            f"{estimate_text(float(u.estimates[i]), float(u.moes[i]), _unit(u.weighted.indicator))}"
+            for u in used
+        )
+        if s.ranked[i]:
+            head = (
+                f"rank {int(s.rank[i])} of {total} (90% interval {int(s.rank_low[i])}-"
+                f"{int(s.rank_high[i])}, chance of the top {TOP} {100 * s.p_top[i]:.0f}%)"
+            )
+        else:
+            head = "unranked"
+        out.append(f"{head}; {inputs}")
+    return out
+
+
+def _label(indicator: str) -> str:
+    meta = INDICATORS.get(indicator)
+    return meta.label if meta is not None else "Licensed child-care places per child under 5"
+
+
+def _unit(indicator: str) -> str:
+    meta = INDICATORS.get(indicator)
+    return meta.unit if meta is not None else "places per child"
 
 
 def input_cautions(ranking: Ranking) -> list[str]:
@@ -111,9 +151,11 @@ def mappable(catalog: Catalog, layer: LayerData) -> list[str]:
 
 
 def map_values(
-    catalog: Catalog, layer: LayerData, quantity: str, rankings: RankingCache
+    catalog: Catalog, layer: LayerData, quantity: str, rankings: RankingCache, q: Any = None
 ) -> MapValues:
-    """The values of ``quantity`` (checked against :func:`mappable` by the caller)."""
+    """The values of ``quantity`` (checked against :func:`mappable` by the caller); ``q``
+    holds a need score's ranking parameters."""
     if quantity.startswith(PRIORITY_PREFIX):
-        return priority_values(catalog, layer, quantity.removeprefix(PRIORITY_PREFIX), rankings)
+        program = quantity.removeprefix(PRIORITY_PREFIX)
+        return priority_values(catalog, layer, program, rankings, q or {})
     return indicator_values(layer, quantity)

@@ -37,7 +37,7 @@ SUCCESS: dict[str, list[str]] = {
     "/maps/{layer}/{indicator}": [HTML, PNG],
     "/maps/{layer}/{indicator}/embed": [HTML, PNG],
     "/maps/{layer}/{indicator}/vector": [HTML],
-    "/priorities/{program}": [JSON, GEOJSON, CSV],
+    "/priorities/{program}": [JSON, GEOJSON, CSV, HTML],
     "/priorities/{program}/schools": [JSON, CSV],
     "/healthz": [JSON],
     "/errors": [JSON, HTML],

@@ -167,6 +167,6 @@ PRIORITIES = extra(
     param(
         "f",
         "Output format.",
-        {"type": "string", "enum": ["json", "geojson", "csv"], "default": "json"},
+        {"type": "string", "enum": ["json", "geojson", "csv", "html"], "default": "json"},
     ),
 )

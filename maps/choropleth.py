@@ -203,8 +203,8 @@ def render_map(
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["area", "estimate", "reliability"],
-            aliases=["", data.label, "Reliability"],
+            fields=["area", "estimate", "reliability", *(["details"] if data.details else [])],
+            aliases=["", data.label, "Reliability", *(["Ranking"] if data.details else [])],
             sticky=True,
         ),
         className="geoapi-area",

@@ -54,6 +54,8 @@ class MapData:
     #: per area, a caution shown beside the reliability (e.g. an MOE wider than the range)
     cautions: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)
+    #: per area, more to show on hover (a need score's rank, interval and inputs)
+    details: list[str] = field(default_factory=list)
 
     @property
     def title(self) -> str:
@@ -113,6 +115,7 @@ def tooltip_rows(data: MapData) -> list[dict[str, str]]:
                 "area": html.escape(name),
                 "estimate": html.escape(estimate),
                 "reliability": html.escape(rel),
+                "details": html.escape(data.details[i]) if data.details else "",
             }
         )
     return rows

@@ -20,6 +20,7 @@ from geo_api.mapvalues import PRIORITY_PREFIX, map_values, mappable
 from geo_api.openapi_params import MAPS
 from geo_api.query import int_param, unknown_params
 from geo_api.ranking import RankingCache
+from geo_api.rankquery import RANKING_PARAMS
 from geo_api.responses import cached_response
 from geo_api.settings import Settings
 from maps.choropleth import Assets, Tiles, render_map
@@ -56,7 +57,8 @@ def classification_params(q: QueryParams) -> tuple[str, int, str, list[float] | 
 
 
 def _check(request: Request, catalog: Catalog, layer_id: str, indicator: str) -> LayerData:
-    unknown_params(set(request.query_params), PARAMS)
+    ranking = indicator.startswith(PRIORITY_PREFIX)
+    unknown_params(set(request.query_params), PARAMS | (RANKING_PARAMS if ranking else set()))
     layer = polygon_layer(catalog, layer_id, "map")
     valid = mappable(catalog, layer)
     if indicator not in valid:
@@ -71,8 +73,9 @@ def _map_data(
     overlay: str | None,
     base: str,
     rankings: RankingCache,
+    q: QueryParams,
 ) -> MapData:
-    quantity = map_values(catalog, layer, indicator, rankings)
+    quantity = map_values(catalog, layer, indicator, rankings, q)
     minx, miny, maxx, maxy = layer.extent
     zoom = min(fit_zoom((minx, miny, maxx, maxy), MAP_PIXELS) + 1, 14)
     points = None
@@ -98,9 +101,11 @@ def _map_data(
     if indicator in INDICATORS:
         links["About this indicator"] = f"{base}/indicators/{indicator}"
     elif indicator.startswith(PRIORITY_PREFIX):
-        ranking = f"{base}/priorities/{indicator.removeprefix(PRIORITY_PREFIX)}?layer={lid}"
+        params = [(k, v) for k, v in q.multi_items() if k in RANKING_PARAMS]
+        query = urlencode([("layer", lid), *params])
+        ranking = f"{base}/priorities/{indicator.removeprefix(PRIORITY_PREFIX)}?{query}"
         links["GeoJSON"], links["CSV"] = f"{ranking}&f=geojson", f"{ranking}&f=csv"
-        links["Ranking"] = ranking
+        links["Ranking"] = f"{ranking}&f=html"
     return MapData(
         layer_title=layer.layer.title,
         indicator=indicator,
@@ -116,6 +121,7 @@ def _map_data(
         reliability=quantity.reliability,
         notes=quantity.notes,
         cautions=quantity.cautions,
+        details=quantity.details,
         overlay=points,
         links=links,
     )
@@ -163,7 +169,7 @@ def _serve(
 
     def body() -> bytes:
         # a priority map's ranking takes its own slot; classifying and drawing take one here
-        data = _map_data(catalog, layer, indicator, overlay, base, request.app.state.rankings)
+        data = _map_data(catalog, layer, indicator, overlay, base, request.app.state.rankings, q)
 
         def render() -> bytes:
             cls = classify(data.values, scheme, k, palette, breaks)

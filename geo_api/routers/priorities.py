@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Request
@@ -13,33 +14,34 @@ from starlette.responses import Response
 
 from boundaries.indicators import INDICATORS
 from boundaries.priorities import TOP
-from boundaries.programs import CAPACITY_PER_CHILD, PROGRAMS, Program, WeightError, parse_weights
-from geo_api.catalog import Catalog, LayerData
+from boundaries.programs import PROGRAMS, Program
+from geo_api.catalog import Catalog
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
 from geo_api.formats import MEDIA, to_csv
 from geo_api.geojson import feature, feature_collection, feature_tail
-from geo_api.limits import check_ranking_budget
+from geo_api.html import render
 from geo_api.openapi_params import PRIORITIES
-from geo_api.query import int_param, unknown_params
+from geo_api.query import unknown_params
 from geo_api.ranking import (
-    DEFAULT_DRAWS,
     DEFAULT_MIN_HOUSEHOLDS,
     DEFAULT_MIN_POPULATION,
-    DEFAULT_SEED,
-    MAX_DRAWS,
-    MIN_DRAWS,
-    Floors,
     Ranking,
-    RankingCache,
     school_ranks,
-    unavailable_reason,
 )
+from geo_api.rankquery import RANKING_PARAMS, ranking_for
 from geo_api.responses import cached_response
+from geo_api.routers.documents import link
+from maps.mapdata import estimate_text
 
 router = APIRouter(tags=["Priorities"])
-PARAMS = {"layer", "weights", "seed", "draws", "min_population", "min_households", "f"}
-FORMATS = {"json": "application/json", "geojson": MEDIA["json"], "csv": MEDIA["csv"]}
+PARAMS = {"layer", "f", *RANKING_PARAMS}
+FORMATS = {
+    "json": "application/json",
+    "geojson": MEDIA["json"],
+    "csv": MEDIA["csv"],
+    "html": MEDIA["html"],
+}
 DEFAULT_LAYER = "neighborhoods"
 
 
@@ -49,60 +51,13 @@ def _program(program: str) -> Program:
     return PROGRAMS[program]
 
 
-def parse_floors(q: Any, layer: LayerData) -> Floors:
-    """``min_population`` (default 1,000) and ``min_households`` (default 300, or 0 when
-    ``min_population=0`` is given alone, so that one parameter brings every area back)."""
-    min_population = int_param(
-        q.get("min_population"), "min_population", DEFAULT_MIN_POPULATION, 0, 10**7
-    )
-    default_households = DEFAULT_MIN_HOUSEHOLDS if min_population else 0
-    min_households = int_param(
-        q.get("min_households"), "min_households", default_households, 0, 10**7
-    )
-    asked = (
-        ("min_population", min_population, "population"),
-        ("min_households", min_households, "households"),
-    )
-    for name, value, prop in asked:  # a floor asked for on a layer without its count
-        if name in q and value and prop not in layer.properties:
-            raise InvalidParameter(f"{name} needs {prop}, unavailable on {layer.layer.id}")
-    return Floors(min_population, min_households)
-
-
 def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
     """Parse the query and return the (cached) ranking it asks for."""
     unknown_params(set(request.query_params), PARAMS)
     program = _program(program_id)
     q = request.query_params
     layer = polygon_layer(catalog, q.get("layer", DEFAULT_LAYER), "rank")
-    known = sorted([*(i for i, m in INDICATORS.items() if m.kind != "median"), CAPACITY_PER_CHILD])
-    try:
-        weights = parse_weights(q.get("weights"), program, known)
-    except WeightError as err:
-        raise InvalidParameter(str(err), valid=err.valid) from None
-    seed = int_param(q.get("seed"), "seed", DEFAULT_SEED, 0, 2**63 - 1)
-    draws = int_param(q.get("draws"), "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
-    floors = parse_floors(q, layer)
-    # Check what can be scored before paying for the simulation.
-    reasons = {w.indicator: unavailable_reason(catalog, layer, w.indicator) for w in weights}
-    usable = [i for i in known if unavailable_reason(catalog, layer, i) is None]
-    asked = {w.indicator for w in weights if w.named}
-    missing = {k: v for k, v in reasons.items() if v is not None and k in asked}
-    if missing:
-        raise InvalidParameter(
-            f"weighted indicators unavailable on {layer.layer.id}: "
-            + "; ".join(f"{k} ({v})" for k, v in missing.items()),
-            valid=usable,
-        )
-    if all(v is not None for v in reasons.values()):
-        raise InvalidParameter(
-            f"none of {program.id}'s inputs is available on {layer.layer.id}; give weights=",
-            valid=usable,
-        )
-    check_ranking_budget(len(layer.records), draws)
-    rankings: RankingCache = request.app.state.rankings
-    ranking = rankings.get(catalog, layer, program, weights, seed, draws, floors)
-    return ranking
+    return ranking_for(q, catalog, layer, program, request.app.state.rankings)
 
 
 def _num(value: float | None, digits: int = 2) -> float | None:
@@ -241,6 +196,41 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
     return doc
 
 
+def ranking_page(doc: dict[str, Any], ranking: Ranking, base: str, request: Request) -> bytes:
+    """The ranking as a page: a sortable table of ranked areas, the unranked with reasons,
+    links to the map and the downloads."""
+    q = [(k, v) for k, v in request.query_params.multi_items() if k != "f"]
+    program, layer = doc["program"]["id"], doc["layer"]["id"]
+    map_query = urlencode([(k, v) for k, v in q if k != "layer"])
+    here = urlencode(q)
+    links = [
+        link(f"{base}/priorities/{program}?{here}", "alternate", "application/json"),
+        link(f"{base}/priorities/{program}?{here}&f=csv", "alternate", MEDIA["csv"]),
+        link(f"{base}/priorities/{program}?{here}&f=geojson", "alternate", MEDIA["json"]),
+    ]
+    units = {
+        inp.weighted.indicator: (
+            INDICATORS[inp.weighted.indicator].unit
+            if inp.weighted.indicator in INDICATORS
+            else "places per child"
+        )
+        for inp in ranking.used
+    }
+    return render(
+        "priorities.html",
+        doc=doc,
+        base=base,
+        title=f"{doc['program']['title']}: {doc['layer']['title']} ranked by need",
+        links=links,
+        map_url=f"{base}/maps/{layer}/priority-{program}" + (f"?{map_query}" if map_query else ""),
+        used=[i for i in doc["inputs"] if i["status"] == "used"],
+        units=units,
+        top=TOP,
+        estimate_text=estimate_text,
+        labels={i["indicator"]: i["label"] for i in doc["inputs"]},
+    )
+
+
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
     lists = ("inputs", "rank_90", "unreliable_inputs", "moe_exceeds_range")
     flat = {k: v for k, v in row.items() if k not in lists}
@@ -300,6 +290,8 @@ def priorities(
         doc = document(ranking, catalog, base, url)
         if fmt == "json":
             return orjson.dumps(doc)
+        if fmt == "html":
+            return ranking_page(doc, ranking, base, request)
         if fmt == "csv":
             return to_csv([_flat(r) for r in doc["areas"]], extra=_repro_columns(doc))
         layer = ranking.layer
@@ -329,7 +321,7 @@ def priority_schools(
     if program != "community-schools":
         raise NotFound("schools are ranked for community-schools only", valid=["community-schools"])
     fmt = _format(request)
-    if fmt == "geojson":
+    if fmt not in ("json", "csv"):
         raise InvalidParameter("schools come as json or csv", valid=["json", "csv"])
     ranking = compute(request, catalog, program)
     url = str(request.url)

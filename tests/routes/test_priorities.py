@@ -160,3 +160,35 @@ def test_min_population_zero_ranks_every_area(client):
         low, high = area["rank_90"]
         assert low <= area["rank"] <= high
         assert low <= area["rank_median"] <= high
+
+
+def test_the_ranking_page_lists_every_area_with_intervals_and_reasons(client):
+    page = client.get("/priorities/la-deal", params={"f": "html", "seed": 7})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    doc = client.get("/priorities/la-deal", params={"seed": 7}).json()
+    ranked = [a for a in doc["areas"] if a["rank"] is not None]
+    unranked = [a for a in doc["areas"] if a["rank"] is None]
+    body = page.text
+    assert body.count('<td class="n" data-v="') >= len(ranked)
+    for a in ranked:
+        assert f"{a['rank_90'][0]}-{a['rank_90'][1]}" in body
+    for a in unranked:
+        assert a["unranked_reason"] in body
+    # the map link carries the same ranking parameters
+    assert "/maps/neighborhoods/priority-la-deal?seed=7" in body
+    assert "Households without an internet subscription" in body  # inputs by label
+    assert 'id="ranking"' in body and "aria-sort" in body
+
+
+def test_priority_maps_take_the_ranking_parameters(client):
+    out = client.get(
+        "/maps/neighborhoods/priority-la-deal",
+        params={"min_population": 0, "weights": "poverty_pct:1"},
+    )
+    assert out.status_code == 200
+    assert "rank 1 of" in out.text and "90% interval" in out.text
+    assert "f=html" in out.text and "weights=poverty_pct" in out.text  # the Ranking link
+    bad = client.get("/maps/neighborhoods/priority-la-deal", params={"weights": "nope:1"})
+    assert bad.status_code == 400
+    # an indicator map has no ranking to parametrize
+    assert client.get("/maps/neighborhoods/poverty_pct", params={"seed": 1}).status_code == 400

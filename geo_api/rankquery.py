@@ -1,0 +1,81 @@
+"""The query of a ranking (``weights``, ``seed``, ``draws``, ``min_population``,
+``min_households``), parsed and checked once for the ranking routes and priority maps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boundaries.indicators import INDICATORS
+from boundaries.programs import CAPACITY_PER_CHILD, Program, WeightError, parse_weights
+from geo_api.catalog import Catalog, LayerData
+from geo_api.errors import InvalidParameter
+from geo_api.limits import check_ranking_budget
+from geo_api.query import int_param
+from geo_api.ranking import (
+    DEFAULT_DRAWS,
+    DEFAULT_MIN_HOUSEHOLDS,
+    DEFAULT_MIN_POPULATION,
+    DEFAULT_SEED,
+    MAX_DRAWS,
+    MIN_DRAWS,
+    Floors,
+    Ranking,
+    RankingCache,
+    unavailable_reason,
+)
+
+#: the query parameters of a ranking (besides the layer and the format)
+RANKING_PARAMS = {"weights", "seed", "draws", "min_population", "min_households"}
+
+
+def parse_floors(q: Any, layer: LayerData) -> Floors:
+    """``min_population`` (default 1,000) and ``min_households`` (default 300, or 0 when
+    ``min_population=0`` is given alone, so that one parameter brings every area back)."""
+    min_population = int_param(
+        q.get("min_population"), "min_population", DEFAULT_MIN_POPULATION, 0, 10**7
+    )
+    default_households = DEFAULT_MIN_HOUSEHOLDS if min_population else 0
+    min_households = int_param(
+        q.get("min_households"), "min_households", default_households, 0, 10**7
+    )
+    asked = (
+        ("min_population", min_population, "population"),
+        ("min_households", min_households, "households"),
+    )
+    for name, value, prop in asked:  # a floor asked for on a layer without its count
+        if name in q and value and prop not in layer.properties:
+            raise InvalidParameter(f"{name} needs {prop}, unavailable on {layer.layer.id}")
+    return Floors(min_population, min_households)
+
+
+def ranking_for(
+    q: Any, catalog: Catalog, layer: LayerData, program: Program, rankings: RankingCache
+) -> Ranking:
+    """The (cached) ranking of ``layer`` for ``program`` that the query ``q`` asks for;
+    a 400 naming the problem for bad weights, floors, draws or an unscorable layer."""
+    known = sorted([*(i for i, m in INDICATORS.items() if m.kind != "median"), CAPACITY_PER_CHILD])
+    try:
+        weights = parse_weights(q.get("weights"), program, known)
+    except WeightError as err:
+        raise InvalidParameter(str(err), valid=err.valid) from None
+    seed = int_param(q.get("seed"), "seed", DEFAULT_SEED, 0, 2**63 - 1)
+    draws = int_param(q.get("draws"), "draws", DEFAULT_DRAWS, MIN_DRAWS, MAX_DRAWS)
+    floors = parse_floors(q, layer)
+    # Check what can be scored before paying for the simulation.
+    reasons = {w.indicator: unavailable_reason(catalog, layer, w.indicator) for w in weights}
+    usable = [i for i in known if unavailable_reason(catalog, layer, i) is None]
+    asked = {w.indicator for w in weights if w.named}
+    missing = {k: v for k, v in reasons.items() if v is not None and k in asked}
+    if missing:
+        raise InvalidParameter(
+            f"weighted indicators unavailable on {layer.layer.id}: "
+            + "; ".join(f"{k} ({v})" for k, v in missing.items()),
+            valid=usable,
+        )
+    if all(v is not None for v in reasons.values()):
+        raise InvalidParameter(
+            f"none of {program.id}'s inputs is available on {layer.layer.id}; give weights=",
+            valid=usable,
+        )
+    check_ranking_budget(len(layer.records), draws)
+    return rankings.get(catalog, layer, program, weights, seed, draws, floors)
