@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from boundaries.indicators import INDICATORS
+from boundaries.indicators import INDICATORS, source_words
 from boundaries.moe import reliability_classes
 from boundaries.priorities import TOP
 from boundaries.programs import PROGRAMS
@@ -51,9 +51,8 @@ def indicator_values(layer: LayerData, indicator: str) -> MapValues:
     """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
     meta = INDICATORS[indicator]
     status = layer.status_of(indicator)
-    tables = status.get("tables") or ""
-    note = status.get("recipe_note") or ""
-    source = f"{status.get('dataset', '')} table {tables}" + (f": {note}" if note else "")
+    tables = [t.strip() for t in str(status.get("tables") or "").split(",") if t.strip()]
+    source = source_words(status.get("dataset"), layer.vintage_of(indicator), tables)
     frame = layer.frame
     notes = frame["data_notes"].fillna("").astype(str).tolist() if "data_notes" in frame else []
     return MapValues(

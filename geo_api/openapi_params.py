@@ -115,6 +115,14 @@ MAPS = extra(
     ),
     param("overlay", "Draw public schools as points.", {"type": "string", "enum": ["schools"]}),
     param(
+        "legend",
+        "Legend: expanded, collapsed (click or Enter opens it), hidden; auto collapses it on "
+        "embeds narrower than 600 px.",
+        {"type": "string", "enum": ["auto", "expanded", "collapsed", "hidden"], "default": "auto"},
+    ),
+    param("bbox", "Open the map on minx,miny,maxx,maxy (lon/lat).", {"type": "string"}),
+    param("highlight", "Outline this feature id and open the map on it.", {"type": "string"}),
+    param(
         "f",
         "html page or png image.",
         {"type": "string", "enum": ["html", "png"], "default": "html"},

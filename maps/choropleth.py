@@ -48,11 +48,18 @@ PATTERNS = """
 
 STYLE = """
 <style>
-  html body .leaflet-container { background: #f7f7f5; font: 13px/1.4 system-ui, sans-serif; }
+  html body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
+    Arial, sans-serif; }
+  html body .leaflet-container { background: #f7f7f5; font: 13px/1.4 system-ui, -apple-system,
+    "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
   .geoapi-panel { position: absolute; z-index: 1000; background: rgba(255,255,255,.95);
     border-radius: 4px; box-shadow: 0 1px 4px rgba(0,0,0,.35); padding: 8px 10px; }
   #geoapi-legend { bottom: 24px; right: 10px; max-width: 280px; }
-  #geoapi-legend h2 { font-size: 13px; margin: 0 0 4px; }
+  #geoapi-legend h2 { font-size: 13px; margin: 0 0 4px; display: inline; }
+  #geoapi-legend summary { cursor: pointer; margin-bottom: 4px; }
+  #geoapi-legend:not([open]) summary { margin-bottom: 0; }
+  #geoapi-embed-title { top: 6px; left: 44px; max-width: 60%; font-size: 12px; padding: 3px 7px; }
+  #geoapi-embed-title a { color: #1b1b1b; font-weight: 600; text-decoration: none; }
   #geoapi-legend .row { display: flex; align-items: center; gap: 6px; margin: 2px 0; }
   #geoapi-legend svg { flex: none; }
   #geoapi-legend .source { color: #555; font-size: 11px; margin-top: 6px; }
@@ -83,6 +90,21 @@ class Assets:
         return cls(f"{root}/leaflet.js", f"{root}/leaflet.css")
 
 
+LEGEND_MODES = ("auto", "expanded", "collapsed", "hidden")
+#: embeds narrower than this (CSS px) start with the legend collapsed (legend=auto)
+NARROW_EMBED = 600
+
+
+@dataclass(frozen=True)
+class View:
+    """How a map page opens: legend state, focus box, highlighted area, link back."""
+
+    legend: str = "auto"  # one of LEGEND_MODES; auto: expanded, collapsed on narrow embeds
+    bbox: tuple[float, float, float, float] | None = None  # lon/lat bounds to show
+    highlight: int | None = None  # index of the area to outline and fit
+    full_url: str = ""  # the full map, linked from an embed's title
+
+
 @dataclass(frozen=True)
 class Tiles:
     """An optional basemap: an XYZ URL template and its attribution."""
@@ -100,9 +122,10 @@ def _swatch(fill: str, stroke: str = OUTLINE, dash: str = "") -> str:
     )
 
 
-def legend_html(data: MapData, cls: Classification) -> str:
+def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> str:
     """The legend: label, unit, classes with counts, no-data and low-reliability marks,
-    vintage and source."""
+    vintage and source. A ``<details>`` element, so a click or the keyboard (Enter, Space
+    on its title) collapses it to its title; ``mode`` ``collapsed`` starts it closed."""
     unit = "%" if data.unit == "percent" else data.unit
     rows = [
         f'<div class="row">{_swatch(color)}<span>{html.escape(label)} ({n})</span></div>'
@@ -124,14 +147,35 @@ def legend_html(data: MapData, cls: Classification) -> str:
             '<div class="row" data-legend="no-moe"><span>No margin of error is published '
             "for this source: reliability cannot be judged.</span></div>"
         )
+    opened = "" if mode == "collapsed" else " open"
     return (
-        f'<div id="geoapi-legend" class="geoapi-panel" role="region" aria-label="Legend">'
-        f"<h2>{html.escape(data.label)} ({html.escape(unit)})</h2>"
+        f'<details id="geoapi-legend" class="geoapi-panel" role="region" aria-label="Legend"'
+        f' data-mode="{html.escape(mode)}"{opened}>'
+        f"<summary><h2>{html.escape(data.label)} ({html.escape(unit)})</h2></summary>"
         + "".join(rows)
         + f'<div class="source">{html.escape(cls.scheme.replace("_", " "))} classes · '
         f"ACS vintage {html.escape(data.vintage)} · Source: {html.escape(data.source)}</div>"
-        "</div>"
+        "</details>"
     )
+
+
+def embed_title_html(data: MapData, full_url: str) -> str:
+    """An embed's small title, linking back to the full map (and from it, the data)."""
+    return (
+        '<div id="geoapi-embed-title" class="geoapi-panel">'
+        f'<a href="{html.escape(full_url)}" target="_blank" rel="noopener">'
+        f"{html.escape(data.title)}</a></div>"
+    )
+
+
+NARROW_JS = f"""<script>
+(function () {{
+  var legend = document.getElementById("geoapi-legend");
+  if (legend && legend.dataset.mode === "auto" && window.innerWidth < {NARROW_EMBED}) {{
+    legend.removeAttribute("open");
+  }}
+}})();
+</script>"""
 
 
 def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
@@ -175,8 +219,10 @@ def render_map(
     tiles: Tiles | None = None,
     embed: bool = False,
     embed_url: str = "",
+    view: View | None = None,
 ) -> str:
     """The whole HTML page of one choropleth (full page, or compact for an iframe)."""
+    view = view or View()
     minx, miny, maxx, maxy = shapely.total_bounds(data.geoms)
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
@@ -203,8 +249,20 @@ def render_map(
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000000"},
         tooltip=folium.GeoJsonTooltip(
-            fields=["area", "estimate", "reliability", *(["details"] if data.details else [])],
-            aliases=["", data.label, "Reliability", *(["Ranking"] if data.details else [])],
+            fields=[
+                "area",
+                *(["place"] if data.places else []),
+                "estimate",
+                "reliability",
+                *(["details"] if data.details else []),
+            ],
+            aliases=[
+                "",
+                *(["In"] if data.places else []),
+                data.estimate_label,
+                "Reliability",
+                *(["Ranking"] if data.details else []),
+            ],
             sticky=True,
         ),
         className="geoapi-area",
@@ -231,6 +289,18 @@ def render_map(
         ).add_to(fmap)
     if data.overlay is not None:
         _add_points(fmap, data)
+    if view.highlight is not None:
+        i = view.highlight
+        folium.GeoJson(
+            {"type": "Feature", "id": data.ids[i], "properties": {}, "geometry": geometries[i]},
+            name=f"Highlighted: {data.names[i]}",
+            style_function=lambda f: {"color": "#000000", "weight": 3.5, "fillOpacity": 0},
+            interactive=False,
+            className="geoapi-highlight",
+        ).add_to(fmap)
+        minx, miny, maxx, maxy = shapely.bounds(data.geoms[i])
+    if view.bbox is not None:
+        minx, miny, maxx, maxy = view.bbox
     fmap.fit_bounds([[miny, minx], [maxy, maxx]])
     if data.overlay is not None or len(low):
         folium.LayerControl(collapsed=True).add_to(fmap)
@@ -238,10 +308,13 @@ def render_map(
     root.header.add_child(folium.Element(f"<title>{html.escape(data.title)}</title>"))
     root.header.add_child(folium.Element(STYLE))
     root.html.add_child(folium.Element(PATTERNS))
-    root.html.add_child(folium.Element(legend_html(data, cls)))
+    if view.legend != "hidden":
+        root.html.add_child(folium.Element(legend_html(data, cls, view.legend)))
     if embed:
         embed_js = "<script>document.body.classList.add('geoapi-embed')</script>"
         root.html.add_child(folium.Element(embed_js))
+        root.html.add_child(folium.Element(embed_title_html(data, view.full_url)))
+        root.html.add_child(folium.Element(NARROW_JS))
     else:
         root.html.add_child(folium.Element(title_html(data, embed_url, data.links)))
     return root.render()

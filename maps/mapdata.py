@@ -56,6 +56,14 @@ class MapData:
     links: dict[str, str] = field(default_factory=dict)
     #: per area, more to show on hover (a need score's rank, interval and inputs)
     details: list[str] = field(default_factory=list)
+    #: per area, where it is (a tract's neighborhood and city), shown on hover
+    places: list[str] = field(default_factory=list)
+
+    @property
+    def estimate_label(self) -> str:
+        """What the tooltip's estimate is: the label and what its ± means."""
+        unit = " (percentage points)" if self.unit == "percent" else ""
+        return f"{self.label}, ± 90% margin of error{unit}"
 
     @property
     def title(self) -> str:
@@ -116,6 +124,7 @@ def tooltip_rows(data: MapData) -> list[dict[str, str]]:
                 "estimate": html.escape(estimate),
                 "reliability": html.escape(rel),
                 "details": html.escape(data.details[i]) if data.details else "",
+                "place": html.escape(data.places[i]) if data.places else "",
             }
         )
     return rows

@@ -18,12 +18,12 @@ from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import AssetsMissing, InvalidParameter
 from geo_api.mapvalues import PRIORITY_PREFIX, map_values, mappable
 from geo_api.openapi_params import MAPS
-from geo_api.query import int_param, unknown_params
+from geo_api.query import int_param, parse_bbox, unknown_params
 from geo_api.ranking import RankingCache
 from geo_api.rankquery import RANKING_PARAMS
 from geo_api.responses import cached_response
 from geo_api.settings import Settings
-from maps.choropleth import Assets, Tiles, render_map
+from maps.choropleth import LEGEND_MODES, Assets, Tiles, View, render_map
 from maps.classify import (
     MapParameterError,
     classify,
@@ -36,7 +36,21 @@ from maps.mapdata import MapData, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
 
 router = APIRouter(tags=["Maps"])
-PARAMS = {"scheme", "k", "palette", "breaks", "overlay", "f", "width", "height"}
+PARAMS = {
+    "scheme",
+    "k",
+    "palette",
+    "breaks",
+    "overlay",
+    "f",
+    "width",
+    "height",
+    "legend",
+    "bbox",
+    "highlight",
+}
+#: listed in a highlight= error when a layer has no more features than this
+LIST_IDS_UP_TO = 300
 OVERLAYS = ("schools",)
 MAP_PIXELS = 900  # the view a layer's detail is simplified for; one zoom finer than its fit
 
@@ -122,9 +136,51 @@ def _map_data(
         notes=quantity.notes,
         cautions=quantity.cautions,
         details=quantity.details,
+        places=_places(layer),
         overlay=points,
         links=links,
     )
+
+
+def _view(q: QueryParams, layer: LayerData, base: str, layer_id: str, indicator: str) -> View:
+    """``legend``, ``bbox`` and ``highlight`` checked (a 400 listing the valid values)."""
+    legend = q.get("legend", "auto")
+    if legend not in LEGEND_MODES:
+        raise InvalidParameter(
+            f"legend={legend[:40]!r} is not a legend mode", valid=list(LEGEND_MODES)
+        )
+    bbox = parse_bbox(q["bbox"]) if "bbox" in q else None
+    if bbox is not None:
+        minx, miny, maxx, maxy = layer.extent
+        if bbox[2] < minx or bbox[0] > maxx or bbox[3] < miny or bbox[1] > maxy:
+            raise InvalidParameter(
+                f"bbox does not overlap the layer's extent {[round(v, 4) for v in layer.extent]}"
+            )
+    highlight = None
+    if "highlight" in q:
+        wanted = q["highlight"]
+        if wanted not in layer.by_id:
+            ids = list(layer.by_id)
+            raise InvalidParameter(
+                f"highlight={wanted[:60]!r} is not a feature of {layer_id} "
+                f"(ids: {layer.layer.id_scheme})",
+                valid=ids if len(ids) <= LIST_IDS_UP_TO else None,
+            )
+        highlight = layer.by_id[wanted]
+    skip = ("f", "width", "height", "legend")
+    params = [(k, v) for k, v in q.multi_items() if k not in skip]
+    full = f"{base}/maps/{layer_id}/{indicator}" + (f"?{urlencode(params)}" if params else "")
+    return View(legend=legend, bbox=bbox, highlight=highlight, full_url=full)
+
+
+def _places(layer: LayerData) -> list[str]:
+    """Per tract, the neighborhood and city it mostly lies in (empty for other layers)."""
+    if "neighborhood_name" not in layer.properties:
+        return []
+    return [
+        ", ".join(str(r[k]) for k in ("neighborhood_name", "city") if r.get(k)) or "–"
+        for r in layer.records
+    ]
 
 
 def _assets(settings: Settings, base: str) -> Assets:
@@ -159,6 +215,7 @@ def _serve(
     fmt = q.get("f", "html")
     if fmt not in ("html", "png"):
         raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
+    view = _view(q, layer, base, layer_id, indicator)
     width = int_param(q.get("width"), "width", 1200, MIN_SIZE, MAX_SIZE)
     height = int_param(q.get("height"), "height", 900, MIN_SIZE, MAX_SIZE)
     settings: Settings = request.app.state.settings
@@ -181,7 +238,9 @@ def _serve(
             if params:
                 embed_url += "?" + urlencode(params)
             assert assets is not None
-            return render_map(data, cls, assets, tiles, embed=embed, embed_url=embed_url).encode()
+            return render_map(
+                data, cls, assets, tiles, embed=embed, embed_url=embed_url, view=view
+            ).encode()
 
         return request.app.state.limiter.run(render)
 

@@ -15,7 +15,8 @@ def test_full_map_page(client):
     page = r.text
     assert page.count('"className": "geoapi-area"') == 1
     assert "Households without an internet subscription" in page
-    assert "ACS vintage 2022" in page and "SVI" in page
+    assert "ACS vintage 2022" in page
+    assert "Source: CDC Social Vulnerability Index 2022 (ACS 2018-2022)" in page
     assert "http://testserver/assets/leaflet/leaflet.js" in page
     assert "embed?scheme=equal_interval" in page  # the snippet keeps the chosen classes
     assert r.headers["x-frame-options"] == "DENY"
@@ -85,3 +86,33 @@ def test_missing_assets_is_a_clear_503(store, tmp_path):
     with TestClient(create_app(settings, store=store)) as c:
         page = c.get("/maps/tracts/no_subscription_pct").text
         assert re.search(r"https://unpkg.com/leaflet@1.9.4/dist/leaflet.js", page)
+
+
+def test_legend_modes_embed_title_bbox_and_highlight(client):
+    base = "/maps/tracts/no_subscription_pct"
+    full = client.get(base).text
+    assert '<details id="geoapi-legend"' in full and 'data-mode="auto" open' in full
+    collapsed = client.get(base, params={"legend": "collapsed"}).text
+    assert 'data-mode="collapsed">' in collapsed  # closed: no open attribute
+    assert 'id="geoapi-legend"' not in client.get(base, params={"legend": "hidden"}).text
+    bad = client.get(base, params={"legend": "sideways"})
+    assert bad.status_code == 400 and "collapsed" in bad.json()["valid"]
+    embed = client.get(f"{base}/embed", params={"highlight": "06037000200", "legend": "auto"})
+    page = embed.text
+    assert 'id="geoapi-embed-title"' in page
+    assert 'href="http://testserver/maps/tracts/no_subscription_pct?highlight=06037000200"' in page
+    assert "geoapi-highlight" in page and "window.innerWidth < 600" in page
+    # the view opens on the highlighted tract: its bounds are the ones fitted
+    assert "[[34.0, -118.29], [34.01, -118.28]]" in page
+    listed = client.get(f"{base}/embed", params={"highlight": "nope"})
+    assert listed.status_code == 400 and "06037000100" in listed.json()["valid"]
+    boxed = client.get(base, params={"bbox": "-118.295,34.001,-118.285,34.009"}).text
+    assert "[[34.001, -118.295], [34.009, -118.285]]" in boxed
+    far = client.get(base, params={"bbox": "-120,30,-119.5,30.5"})
+    assert far.status_code == 400
+
+
+def test_tract_tooltips_say_where_the_tract_is_and_what_the_margin_means(client):
+    page = client.get("/maps/tracts/no_subscription_pct").text
+    assert "West Side, Alpha" in page  # tract A: neighborhood and city
+    assert "90% margin of error (percentage points)" in page  # folium escapes the ±
