@@ -91,6 +91,9 @@ class Assets:
 
 
 LEGEND_MODES = ("auto", "expanded", "collapsed", "hidden")
+#: hatch unreliable areas only while they are at most this share of the areas with data:
+#: beyond it hatching covers most of the map and stops telling anything apart
+HATCH_MAX_SHARE = 1 / 3
 #: embeds narrower than this (CSS px) start with the legend collapsed (legend=auto)
 NARROW_EMBED = 600
 
@@ -137,10 +140,25 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
         f"<span>No data ({missing})</span></div>"
     )
     low = int(data.low().sum())
-    if data.has_moe():
+    if data.has_moe() and hatched(data):
         rows.append(
             f'<div class="row" data-legend="low-reliability">{_swatch(HATCH_FILL)}'
             f"<span>Hatched: low reliability, mostly allocated or CV &gt; 30% ({low})</span></div>"
+        )
+    elif data.has_moe():
+        with_data = int((~np.isnan(data.values)).sum())
+        coarser = data.links.get("Coarser layer")
+        hint = (
+            f' <a href="{html.escape(coarser)}">A coarser layer</a> gives firmer figures.'
+            if coarser
+            else ""
+        )
+        rows.append(
+            '<div class="row" data-legend="low-reliability-not-hatched"><span>'
+            f"Low reliability (CV &gt; 30%) for {low} of {with_data} areas: too many to hatch."
+            " Read broad patterns, not single areas; hover for each one's margin of error."
+            + hint
+            + "</span></div>"
         )
     else:
         rows.append(
@@ -157,6 +175,13 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
         f"ACS vintage {html.escape(data.vintage)} · Source: {html.escape(data.source)}</div>"
         "</details>"
     )
+
+
+def hatched(data: MapData) -> bool:
+    """Whether unreliable areas are hatched: only while they are a minority
+    (:data:`HATCH_MAX_SHARE` of the areas with an estimate)."""
+    with_data = int((~np.isnan(data.values)).sum())
+    return with_data > 0 and int(data.low().sum()) <= HATCH_MAX_SHARE * with_data
 
 
 def embed_title_html(data: MapData, full_url: str) -> str:
@@ -267,7 +292,7 @@ def render_map(
         ),
         className="geoapi-area",
     ).add_to(fmap)
-    low = np.flatnonzero(data.low())
+    low = np.flatnonzero(data.low()) if hatched(data) else np.array([], dtype=int)
     if len(low):
         hatch = {
             "type": "FeatureCollection",
@@ -299,9 +324,12 @@ def render_map(
             className="geoapi-highlight",
         ).add_to(fmap)
         minx, miny, maxx, maxy = shapely.bounds(data.geoms[i])
+        pad_x, pad_y = (maxx - minx) * 0.25, (maxy - miny) * 0.25  # some context around it
+        minx, miny, maxx, maxy = minx - pad_x, miny - pad_y, maxx + pad_x, maxy + pad_y
     if view.bbox is not None:
         minx, miny, maxx, maxy = view.bbox
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    south, west, north, east = (round(float(v), 6) for v in (miny, minx, maxy, maxx))
+    fmap.fit_bounds([[south, west], [north, east]])
     if data.overlay is not None or len(low):
         folium.LayerControl(collapsed=True).add_to(fmap)
     root: Any = fmap.get_root()  # a branca Figure (typed as its Element base)

@@ -114,6 +114,8 @@ def _map_data(
     }
     if indicator in INDICATORS:
         links["About this indicator"] = f"{base}/indicators/{indicator}"
+        if lid == "tracts":
+            links["Coarser layer"] = f"{base}/maps/neighborhoods/{indicator}"
     elif indicator.startswith(PRIORITY_PREFIX):
         params = [(k, v) for k, v in q.multi_items() if k in RANKING_PARAMS]
         query = urlencode([("layer", lid), *params])

@@ -103,7 +103,7 @@ def test_legend_modes_embed_title_bbox_and_highlight(client):
     assert 'href="http://testserver/maps/tracts/no_subscription_pct?highlight=06037000200"' in page
     assert "geoapi-highlight" in page and "window.innerWidth < 600" in page
     # the view opens on the highlighted tract: its bounds are the ones fitted
-    assert "[[34.0, -118.29], [34.01, -118.28]]" in page
+    assert "[[33.9975, -118.2925], [34.0125, -118.2775]]" in page  # with a 25% margin
     listed = client.get(f"{base}/embed", params={"highlight": "nope"})
     assert listed.status_code == 400 and "06037000100" in listed.json()["valid"]
     boxed = client.get(base, params={"bbox": "-118.295,34.001,-118.285,34.009"}).text
