@@ -123,6 +123,12 @@ MAPS = extra(
     param("bbox", "Open the map on minx,miny,maxx,maxy (lon/lat).", {"type": "string"}),
     param("highlight", "Outline this feature id and open the map on it.", {"type": "string"}),
     param(
+        "sd_type",
+        "School districts drawn: elementary (default: unified and elementary, which tile the "
+        "county), secondary (unified and secondary) or unified.",
+        {"type": "string", "enum": ["elementary", "secondary", "unified"]},
+    ),
+    param(
         "f",
         "html page or png image.",
         {"type": "string", "enum": ["html", "png"], "default": "html"},

@@ -104,7 +104,7 @@ class View:
 
     legend: str = "auto"  # one of LEGEND_MODES; auto: expanded, collapsed on narrow embeds
     bbox: tuple[float, float, float, float] | None = None  # lon/lat bounds to show
-    highlight: int | None = None  # index of the area to outline and fit
+    highlight: str | None = None  # id of the area to outline and fit
     full_url: str = ""  # the full map, linked from an embed's title
 
 
@@ -314,8 +314,8 @@ def render_map(
         ).add_to(fmap)
     if data.overlay is not None:
         _add_points(fmap, data)
-    if view.highlight is not None:
-        i = view.highlight
+    if view.highlight is not None and view.highlight in data.ids:
+        i = data.ids.index(view.highlight)
         folium.GeoJson(
             {"type": "Feature", "id": data.ids[i], "properties": {}, "geometry": geometries[i]},
             name=f"Highlighted: {data.names[i]}",

@@ -5,8 +5,10 @@ gathers the values and metadata, and caches the bytes per ETag.
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
+import numpy as np
 from fastapi import APIRouter, Request
 from starlette.datastructures import QueryParams
 from starlette.responses import Response
@@ -48,6 +50,14 @@ PARAMS = {
     "legend",
     "bbox",
     "highlight",
+    "sd_type",
+}
+#: school-district maps: which types are drawn. Unified and elementary districts tile the
+#: county; secondary districts overlap the elementary ones, so they are never drawn with them.
+DISTRICT_VIEWS = {
+    "elementary": ("unified", "elementary"),
+    "secondary": ("unified", "secondary"),
+    "unified": ("unified",),
 }
 #: listed in a highlight= error when a layer has no more features than this
 LIST_IDS_UP_TO = 300
@@ -122,26 +132,48 @@ def _map_data(
         ranking = f"{base}/priorities/{indicator.removeprefix(PRIORITY_PREFIX)}?{query}"
         links["GeoJSON"], links["CSV"] = f"{ranking}&f=geojson", f"{ranking}&f=csv"
         links["Ranking"] = f"{ranking}&f=html"
+    keep, shown = _shown_districts(layer, q)
+
+    def pick(values: Any) -> Any:
+        if keep is None or values is None or len(values) == 0:
+            return values
+        return values[keep] if isinstance(values, np.ndarray) else [values[i] for i in keep]
+
     return MapData(
-        layer_title=layer.layer.title,
+        layer_title=layer.layer.title + shown,
         indicator=indicator,
         label=quantity.label,
         unit=quantity.unit,
         vintage=quantity.vintage,
         source=quantity.source,
-        ids=[r["id"] for r in layer.records],
-        names=[str(r.get("name") or r["id"]) for r in layer.records],
-        geoms=layer.zoom_shapes(zoom),
-        values=quantity.values,
-        moes=quantity.moes,
-        reliability=quantity.reliability,
-        notes=quantity.notes,
-        cautions=quantity.cautions,
-        details=quantity.details,
-        places=_places(layer),
+        ids=pick([r["id"] for r in layer.records]),
+        names=pick([str(r.get("name") or r["id"]) for r in layer.records]),
+        geoms=pick(layer.zoom_shapes(zoom)),
+        values=pick(quantity.values),
+        moes=pick(quantity.moes),
+        reliability=pick(quantity.reliability),
+        notes=pick(quantity.notes),
+        cautions=pick(quantity.cautions),
+        details=pick(quantity.details),
+        places=pick(_places(layer)),
         overlay=points,
         links=links,
     )
+
+
+def _shown_districts(layer: LayerData, q: QueryParams) -> tuple[np.ndarray | None, str]:
+    """Which features a map draws (``None``: all) and the title's note. Only school
+    districts have a choice (``sd_type``, :data:`DISTRICT_VIEWS`)."""
+    if "sd_type" not in layer.properties:
+        if "sd_type" in q:
+            raise InvalidParameter("sd_type applies to the school-districts layer only")
+        return None, ""
+    view = q.get("sd_type", "elementary")
+    if view not in DISTRICT_VIEWS:
+        raise InvalidParameter(f"sd_type={view[:40]!r} is not a view", valid=list(DISTRICT_VIEWS))
+    types = DISTRICT_VIEWS[view]
+    keep = np.flatnonzero(np.isin(layer.values("sd_type"), types))
+    return keep, f" ({' and '.join(types)})"
 
 
 def _view(q: QueryParams, layer: LayerData, base: str, layer_id: str, indicator: str) -> View:
@@ -168,7 +200,15 @@ def _view(q: QueryParams, layer: LayerData, base: str, layer_id: str, indicator:
                 f"(ids: {layer.layer.id_scheme})",
                 valid=ids if len(ids) <= LIST_IDS_UP_TO else None,
             )
-        highlight = layer.by_id[wanted]
+        kind = layer.records[layer.by_id[wanted]].get("sd_type")
+        drawn = DISTRICT_VIEWS.get(q.get("sd_type", "elementary"), ())
+        if kind is not None and kind not in drawn:
+            raise InvalidParameter(
+                f"highlight={wanted!r} is a {kind} district, not drawn with sd_type="
+                f"{q.get('sd_type', 'elementary')}",
+                valid=[v for v, types in DISTRICT_VIEWS.items() if kind in types],
+            )
+        highlight = wanted
     skip = ("f", "width", "height", "legend")
     params = [(k, v) for k, v in q.multi_items() if k not in skip]
     full = f"{base}/maps/{layer_id}/{indicator}" + (f"?{urlencode(params)}" if params else "")

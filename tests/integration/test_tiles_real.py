@@ -44,3 +44,25 @@ def test_every_tile_over_the_county_encodes(live_server, layer, zoom):
             assert out.status_code == 200, (t, out.text[:200])
             seen += len(out.content) > 0
     assert seen > 0
+
+
+def test_school_district_maps_draw_one_tiling_set_of_districts(live_server):
+    def drawn(params):
+        page = httpx.get(
+            f"{live_server}/maps/school-districts/poverty_pct", params=params, timeout=120
+        )
+        assert page.status_code == 200
+        return page.text.count('"fill": ')
+
+    kinds = httpx.get(
+        f"{live_server}/collections/school-districts/items",
+        params={"limit": 1000, "properties": "sd_type"},
+        timeout=60,
+    ).json()["features"]
+    count = {
+        k: sum(f["properties"]["sd_type"] == k for f in kinds)
+        for k in ("unified", "elementary", "secondary")
+    }
+    assert drawn({}) == count["unified"] + count["elementary"]
+    assert drawn({"sd_type": "secondary"}) == count["unified"] + count["secondary"]
+    assert drawn({"sd_type": "unified"}) == count["unified"]

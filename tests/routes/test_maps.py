@@ -116,3 +116,17 @@ def test_tract_tooltips_say_where_the_tract_is_and_what_the_margin_means(client)
     page = client.get("/maps/tracts/no_subscription_pct").text
     assert "West Side, Alpha" in page  # tract A: neighborhood and city
     assert "90% margin of error (percentage points)" in page  # folium escapes the ±
+
+
+def test_school_district_maps_never_draw_overlapping_types_together(client):
+    base = "/maps/school-districts/population"
+    page = client.get(base).text
+    assert "School districts (unified and elementary)" in page
+    assert "Example Unified" in page
+    assert "(unified and secondary)" in client.get(base, params={"sd_type": "secondary"}).text
+    bad = client.get(base, params={"sd_type": "all"})
+    assert bad.status_code == 400 and bad.json()["valid"] == ["elementary", "secondary", "unified"]
+    assert (
+        client.get("/maps/neighborhoods/population", params={"sd_type": "unified"}).status_code
+        == 400
+    )
