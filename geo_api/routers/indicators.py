@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from boundaries.indicators import INDICATORS, Indicator, Recipe
+from boundaries.indicators import INDICATORS, Indicator, Recipe, source_words
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
 from geo_api.errors import NotFound
 from geo_api.routers.documents import JSON, doc_response, link
@@ -45,6 +45,9 @@ def indicator_doc(ind: Indicator, catalog: Any, base: str) -> dict[str, Any]:
         "variables": list(recipe.variables) if recipe else [],
         "formula": formula(ind, recipe) if recipe else None,
         "source_note": recipe.note if recipe else None,
+        "source": source_words(info.get("dataset"), info.get("vintage"), list(recipe.tables))
+        if recipe
+        else None,
         "alternatives": [
             {"dataset": r.dataset, "tables": list(r.tables), "formula": formula(ind, r)}
             for r in ind.recipes

@@ -306,3 +306,26 @@ def test_tracts_and_schools_name_their_city_and_text_filters_ignore_case(client)
     assert [f["id"] for f in hoods] == ["east"]
     schools = client.get("/collections/schools/items?city=Alpha").json()["features"]
     assert [f["id"] for f in schools] == ["19100001111111"]
+
+
+def test_csv_rounds_numbers_as_people_read_them(client):
+    import csv
+    import io
+
+    text = client.get("/collections/neighborhoods/items", params={"f": "csv"}).text
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows
+    for row in rows:
+        for column, value in row.items():
+            if not value or not value.replace(".", "", 1).replace("-", "", 1).isdigit():
+                continue
+            decimals = len(value.split(".")[1]) if "." in value else 0
+            if column in ("population", "population_moe", "households", "households_moe"):
+                assert decimals == 0, (column, value)
+            elif column.endswith("_pct") or column.endswith("_pct_moe"):
+                assert decimals <= 2, (column, value)
+            elif column.endswith("_cv"):
+                assert decimals <= 1, (column, value)
+    # the JSON keeps full precision
+    west = client.get("/collections/neighborhoods/items/west").json()["properties"]
+    assert west["no_subscription_pct"] != round(west["no_subscription_pct"], 2)
