@@ -67,6 +67,16 @@ STYLE = """
   #geoapi-title h1 { font-size: 16px; margin: 0; }
   #geoapi-title textarea { width: 100%; height: 5em; font: 11px monospace; }
   .geoapi-embed #geoapi-legend { bottom: 16px; right: 6px; font-size: 11px; padding: 5px 7px; }
+  #geoapi-search { top: 10px; right: 56px; padding: 4px 6px; }
+  #geoapi-search input { font: inherit; width: 14em; }
+  #geoapi-search .status { font-size: 11px; color: #555; }
+  .geoapi-embed #geoapi-search { top: 6px; right: 50px; }
+  @media (max-width: 520px) { .geoapi-embed #geoapi-search { display: none; } }
+  .geoapi-label { background: none; border: 0; box-shadow: none; white-space: nowrap;
+    font: 600 11px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+    color: #1b1b1b; text-align: center; pointer-events: none;
+    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+  .geoapi-label span { position: relative; left: -50%; top: -0.6em; }
 </style>
 """
 
@@ -184,6 +194,83 @@ def hatched(data: MapData) -> bool:
     return with_data > 0 and int(data.low().sum()) <= HATCH_MAX_SHARE * with_data
 
 
+def search_html(data: MapData) -> str:
+    """A search box finding any area by name (a tract also by neighborhood or city)."""
+    names = sorted(set(data.names))
+    places = sorted({p.strip() for joined in data.places for p in joined.split(",") if p.strip()})
+    options = "".join(f'<option value="{html.escape(n)}">' for n in [*names, *places])
+    return (
+        '<div id="geoapi-search" class="geoapi-panel" role="search">'
+        '<input id="geoapi-search-input" type="search" list="geoapi-search-names" '
+        'placeholder="Find an area" aria-label="Find an area by name" autocomplete="off">'
+        f'<datalist id="geoapi-search-names">{options}</datalist>'
+        '<div class="status" id="geoapi-search-status" aria-live="polite"></div></div>'
+    )
+
+
+def map_script(map_name: str, layer_name: str, data: MapData) -> str:
+    """Labels shown by zoom, and the search box's behaviour (runs after the map exists)."""
+    labels = [[lb.text, lb.lat, lb.lon, lb.min_zoom] for lb in data.labels]
+    # folium writes the map's own script after this one: run once the page has parsed
+    return f"""
+document.addEventListener("DOMContentLoaded", function () {{
+  var map = {map_name}, areas = {layer_name};
+  var LABELS = {json.dumps(labels)};
+  var shown = L.layerGroup().addTo(map);
+  var marks = LABELS.map(function (l) {{
+    var span = document.createElement("span");
+    span.textContent = l[0];
+    var icon = L.divIcon({{className: "geoapi-label", html: span.outerHTML, iconSize: null}});
+    return {{zoom: l[3], marker: L.marker([l[1], l[2]], {{icon: icon, interactive: false,
+      keyboard: false}})}};
+  }});
+  function showLabels() {{
+    var z = map.getZoom();
+    marks.forEach(function (m) {{
+      var on = z >= m.zoom;
+      if (on && !shown.hasLayer(m.marker)) shown.addLayer(m.marker);
+      if (!on && shown.hasLayer(m.marker)) shown.removeLayer(m.marker);
+    }});
+  }}
+  map.on("zoomend", showLabels);
+  showLabels();
+  var text = document.createElement("textarea");
+  function plain(s) {{ text.innerHTML = s || ""; return text.value.toLowerCase(); }}
+  var entries = [];
+  areas.eachLayer(function (l) {{
+    var p = l.feature.properties;
+    entries.push({{name: plain(p.area), place: plain(p.place), layer: l}});
+  }});
+  var input = document.getElementById("geoapi-search-input");
+  var status = document.getElementById("geoapi-search-status");
+  var lit = [];
+  function find() {{
+    var q = input.value.trim().toLowerCase();
+    lit.forEach(function (l) {{ areas.resetStyle(l); }});
+    lit = [];
+    if (!q) {{ status.textContent = ""; return; }}
+    var hits = entries.filter(function (e) {{ return e.name === q; }});
+    if (!hits.length) hits = entries.filter(function (e) {{
+      return e.place.split(", ").indexOf(q) >= 0; }});
+    if (!hits.length) hits = entries.filter(function (e) {{
+      return e.name.indexOf(q) >= 0 || e.place.indexOf(q) >= 0; }});
+    if (!hits.length) {{ status.textContent = "No area matches “" + input.value + "”"; return; }}
+    var bounds = L.latLngBounds([]);
+    hits.forEach(function (e) {{
+      bounds.extend(e.layer.getBounds());
+      e.layer.setStyle({{weight: 3, color: "#000000"}});
+      e.layer.bringToFront();
+      lit.push(e.layer);
+    }});
+    map.fitBounds(bounds, {{padding: [30, 30], maxZoom: 15}});
+    status.textContent = hits.length === 1 ? "Found 1 area" : "Found " + hits.length + " areas";
+  }}
+  input.addEventListener("change", find);
+  input.addEventListener("keydown", function (e) {{ if (e.key === "Enter") find(); }});
+}});
+"""
+
+
 def embed_title_html(data: MapData, full_url: str) -> str:
     """An embed's small title, linking back to the full map (and from it, the data)."""
     return (
@@ -263,7 +350,7 @@ def render_map(
         folium.TileLayer(tiles=tiles.url, attr=tiles.attribution, name="Basemap").add_to(fmap)
     geometries = _geometries(data)
     collection = _feature_collection(data, cls, geometries)
-    folium.GeoJson(
+    areas = folium.GeoJson(
         collection,
         name=data.label,
         style_function=lambda f: {
@@ -291,7 +378,8 @@ def render_map(
             sticky=True,
         ),
         className="geoapi-area",
-    ).add_to(fmap)
+    )
+    areas.add_to(fmap)
     low = np.flatnonzero(data.low()) if hatched(data) else np.array([], dtype=int)
     if len(low):
         hatch = {
@@ -338,6 +426,8 @@ def render_map(
     root.html.add_child(folium.Element(PATTERNS))
     if view.legend != "hidden":
         root.html.add_child(folium.Element(legend_html(data, cls, view.legend)))
+    root.html.add_child(folium.Element(search_html(data)))
+    root.script.add_child(folium.Element(map_script(fmap.get_name(), areas.get_name(), data)))
     if embed:
         embed_js = "<script>document.body.classList.add('geoapi-embed')</script>"
         root.html.add_child(folium.Element(embed_js))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from maps.classify import Classification
+from maps.labels import Label
 
 RELIABILITY_TEXT = {
     "high": "high (CV ≤ 15%)",
@@ -58,6 +59,8 @@ class MapData:
     details: list[str] = field(default_factory=list)
     #: per area, where it is (a tract's neighborhood and city), shown on hover
     places: list[str] = field(default_factory=list)
+    #: names drawn on the map (the areas', or on tracts the neighborhoods')
+    labels: list[Label] = field(default_factory=list)
 
     @property
     def estimate_label(self) -> str:

@@ -34,6 +34,7 @@ from maps.classify import (
     parse_palette,
     parse_scheme,
 )
+from maps.labels import Label, label_points
 from maps.mapdata import MapData, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
 
@@ -156,6 +157,7 @@ def _map_data(
         cautions=pick(quantity.cautions),
         details=pick(quantity.details),
         places=pick(_places(layer)),
+        labels=_labels(catalog, layer, keep),
         overlay=points,
         links=links,
     )
@@ -213,6 +215,18 @@ def _view(q: QueryParams, layer: LayerData, base: str, layer_id: str, indicator:
     params = [(k, v) for k, v in q.multi_items() if k not in skip]
     full = f"{base}/maps/{layer_id}/{indicator}" + (f"?{urlencode(params)}" if params else "")
     return View(legend=legend, bbox=bbox, highlight=highlight, full_url=full)
+
+
+def _labels(catalog: Catalog, layer: LayerData, keep: np.ndarray | None) -> list[Label]:
+    """Names to draw: the areas' own; on tracts, the neighborhoods' (a reference layer:
+    tract numbers mean nothing to a reader)."""
+    source = catalog.layers.get("neighborhoods") if layer.layer.id == "tracts" else layer
+    if source is None:
+        return []
+    rows = range(len(source.records)) if source is not layer or keep is None else keep
+    names = [str(source.records[i].get("name") or "") for i in rows]
+    geoms = source.frame.geometry.to_numpy()[list(rows)]
+    return label_points(names, geoms)
 
 
 def _places(layer: LayerData) -> list[str]:

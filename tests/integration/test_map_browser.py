@@ -88,3 +88,23 @@ def test_embed_page_is_compact_and_offline(browser, live_server):
         assert page.locator("path.geoapi-area").count() == 8
     finally:
         page.close()
+
+
+def test_search_finds_a_neighborhood_on_the_tract_map(browser, live_server):
+    page, outside, errors = open_map(browser, f"{live_server}/maps/tracts/no_subscription_pct")
+    try:
+        page.fill("#geoapi-search-input", "Watts")
+        page.press("#geoapi-search-input", "Enter")
+        status = page.locator("#geoapi-search-status")
+        status.filter(has_text="Found").wait_for(timeout=10_000)
+        found = int(status.inner_text().split()[1])
+        assert found >= 5  # Watts' tracts, found through their neighborhood
+        page.wait_for_timeout(800)
+        # zoomed in on them, the neighborhoods' names are drawn
+        labels = page.eval_on_selector_all(".geoapi-label", "ls => ls.map(l => l.textContent)")
+        assert "Watts" in labels
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "map-tracts-search-watts.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()

@@ -130,3 +130,29 @@ def test_school_district_maps_never_draw_overlapping_types_together(client):
         client.get("/maps/neighborhoods/population", params={"sd_type": "unified"}).status_code
         == 400
     )
+
+
+def test_maps_carry_a_search_box_and_area_labels(client):
+    page = client.get("/maps/neighborhoods/population").text
+    assert 'type="search"' in page and '<option value="West Side">' in page
+    assert '["West Side", ' in page  # a label: name, lat, lon, first zoom
+    tracts = client.get("/maps/tracts/population").text
+    # tracts are labelled with their neighborhoods, and searchable by them
+    assert '["West Side", ' in tracts and '<option value="Alpha">' in tracts
+    assert '["Census Tract 1", ' not in tracts
+
+
+def test_label_points_lie_inside_their_polygons():
+    import numpy as np
+    from shapely.geometry import Point, Polygon
+
+    from maps.labels import label_points
+
+    # a U shape: its centroid lies outside it, its label must not
+    u = Polygon([(0, 0), (0.1, 0), (0.1, 0.1), (0.07, 0.1), (0.07, 0.03), (0.03, 0.03),
+                 (0.03, 0.1), (0, 0.1)])  # fmt: skip
+    assert not u.contains(u.centroid)
+    (label,) = label_points(["Horseshoe"], np.array([u]))
+    assert u.contains(Point(label.lon, label.lat))
+    tiny = Polygon([(0, 0), (1e-5, 0), (1e-5, 1e-5), (0, 1e-5)])
+    assert label_points(["Nowhere Large Enough"], np.array([tiny])) == []
