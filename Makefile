@@ -84,6 +84,9 @@ vendor-leaflet:
 	  $(ROOT)/node_modules/maplibre-gl/dist/maplibre-gl.css \
 	  $(ROOT)/node_modules/maplibre-gl/LICENSE.txt $(ROOT)/geo_api/static/maplibre/
 	cp $(ROOT)/node_modules/pmtiles/dist/pmtiles.js $(ROOT)/geo_api/static/pmtiles/
+	cp $(ROOT)/node_modules/leaflet.markercluster/dist/leaflet.markercluster-src.js \
+	  $(ROOT)/node_modules/leaflet.markercluster/dist/MarkerCluster*.css \
+	  $(ROOT)/node_modules/leaflet.markercluster/MIT-LICENCE.txt $(ROOT)/geo_api/static/markercluster/
 
 clean:
 	rm -rf $(VENV) $(ROOT)/var $(ROOT)/node_modules $(ROOT)/test-artifacts

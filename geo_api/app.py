@@ -146,7 +146,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     )
     # Leaflet-Geoman (drawing on /draw) and MapLibre (vector-tile maps), also shipped in
     # the package.
-    for name in ("geoman", "maplibre"):
+    for name in ("geoman", "maplibre", "markercluster"):
         app.mount(
             f"/assets/{name}",
             StaticFiles(directory=Path(__file__).resolve().parent / "static" / name),

@@ -115,6 +115,11 @@ MAPS = extra(
     ),
     param("overlay", "Draw public schools as points.", {"type": "string", "enum": ["schools"]}),
     param(
+        "overlay_district",
+        "With overlay=schools, only this district's schools (its name, any case).",
+        {"type": "string"},
+    ),
+    param(
         "legend",
         "Legend: expanded, collapsed (click or Enter opens it), hidden; auto collapses it on "
         "embeds narrower than 600 px.",

@@ -22,6 +22,7 @@ from typing import Any
 import folium
 import numpy as np
 import shapely
+from folium.plugins import FastMarkerCluster
 
 from maps.classify import Classification
 from maps.mapdata import MapData, legend_entries, tooltip_rows
@@ -77,6 +78,13 @@ STYLE = """
     color: #1b1b1b; text-align: center; pointer-events: none;
     text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
   .geoapi-label span { position: relative; left: -50%; top: -0.6em; }
+  /* school clusters in the schools' own blue, not markercluster's traffic-light colours
+     (which would read as part of the choropleth's scale) */
+  html body .marker-cluster-small, html body .marker-cluster-medium,
+  html body .marker-cluster-large { background-color: rgba(8, 48, 107, .25); }
+  html body .marker-cluster-small div, html body .marker-cluster-medium div,
+  html body .marker-cluster-large div {
+    background-color: rgba(66, 146, 198, .9); color: #fff; font-weight: 600; }
 </style>
 """
 
@@ -87,17 +95,32 @@ class Assets:
 
     leaflet_js: str
     leaflet_css: str
+    #: Leaflet.markercluster: its script and its two stylesheets
+    cluster_js: str = ""
+    cluster_css: tuple[str, ...] = ()
 
     @classmethod
     def local(cls, base: str) -> Assets:
-        """geo-api's own copy, served under ``{base}/assets/leaflet/``."""
-        return cls(f"{base}/assets/leaflet/leaflet.js", f"{base}/assets/leaflet/leaflet.css")
+        """geo-api's own copies, served under ``{base}/assets/``."""
+        mc = f"{base}/assets/markercluster"
+        return cls(
+            f"{base}/assets/leaflet/leaflet.js",
+            f"{base}/assets/leaflet/leaflet.css",
+            f"{mc}/leaflet.markercluster-src.js",
+            (f"{mc}/MarkerCluster.css", f"{mc}/MarkerCluster.Default.css"),
+        )
 
     @classmethod
     def cdn(cls) -> Assets:
-        """The public CDN (unpkg), same Leaflet version as the shipped copy."""
+        """The public CDN (unpkg), same versions as the shipped copies."""
         root = "https://unpkg.com/leaflet@1.9.4/dist"
-        return cls(f"{root}/leaflet.js", f"{root}/leaflet.css")
+        mc = "https://unpkg.com/leaflet.markercluster@1.5.3/dist"
+        return cls(
+            f"{root}/leaflet.js",
+            f"{root}/leaflet.css",
+            f"{mc}/leaflet.markercluster-src.js",
+            (f"{mc}/MarkerCluster.css", f"{mc}/MarkerCluster.Default.css"),
+        )
 
 
 LEGEND_MODES = ("auto", "expanded", "collapsed", "hidden")
@@ -144,6 +167,16 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
         f'<div class="row">{_swatch(color)}<span>{html.escape(label)} ({n})</span></div>'
         for color, label, n in legend_entries(data, cls)
     ]
+    if data.overlay is not None:
+        dot = (
+            '<svg width="22" height="14" aria-hidden="true"><circle cx="11" cy="7" r="4" '
+            'fill="#4292c6" stroke="#08306b"/></svg>'
+        )
+        rows.append(
+            f'<div class="row" data-legend="points">{dot}<span>'
+            f"{html.escape(data.overlay.title)} ({len(data.overlay.names):,}; grouped with a "
+            "count when zoomed out)</span></div>"
+        )
     missing = int(np.isnan(data.values).sum())
     rows.append(
         f'<div class="row" data-legend="nodata">{_swatch(NO_DATA_FILL)}'
@@ -343,6 +376,7 @@ def render_map(
         control_scale=not embed,
         prefer_canvas=False,
         zoom_snap=0.25,
+        maxZoom=18,  # with no basemap Leaflet has no maxZoom, which clustering needs
     )
     fmap.default_js = [("leaflet", assets.leaflet_js)]
     fmap.default_css = [("leaflet_css", assets.leaflet_css)]
@@ -401,7 +435,7 @@ def render_map(
             className="geoapi-hatch",
         ).add_to(fmap)
     if data.overlay is not None:
-        _add_points(fmap, data)
+        _add_points(fmap, data, assets)
     if view.highlight is not None and view.highlight in data.ids:
         i = data.ids.index(view.highlight)
         folium.GeoJson(
@@ -438,24 +472,30 @@ def render_map(
     return root.render()
 
 
-def _add_points(fmap: folium.Map, data: MapData) -> None:
+SCHOOL_MARKER = """function (row) {
+  var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4, color: "#08306b",
+    weight: 1, fillColor: "#4292c6", fillOpacity: 0.9, className: "geoapi-school"});
+  marker.bindTooltip(row[2] + (row[3] ? "<br>" + row[3] : ""));
+  return marker;
+}"""
+
+
+def _add_points(fmap: folium.Map, data: MapData, assets: Assets) -> None:
+    """The points overlay (schools), clustered when zoomed out (Leaflet.markercluster from
+    ``assets``: geo-api's own copy by default), each point named on hover."""
     pts = data.overlay
     assert pts is not None
-    features = [
-        {
-            "type": "Feature",
-            "properties": {"name": html.escape(name), "detail": html.escape(detail)},
-            "geometry": {"type": "Point", "coordinates": [round(x, 5), round(y, 5)]},
-        }
+    rows = [
+        [round(y, 5), round(x, 5), html.escape(name), html.escape(detail)]
         for x, y, name, detail in zip(pts.lon, pts.lat, pts.names, pts.details, strict=True)
         if math.isfinite(x) and math.isfinite(y)
     ]
-    folium.GeoJson(
-        {"type": "FeatureCollection", "features": features},
-        name=pts.title,
-        marker=folium.CircleMarker(
-            radius=3, color="#08306b", weight=1, fill=True, fill_color="#4292c6", fill_opacity=0.9
-        ),
-        tooltip=folium.GeoJsonTooltip(fields=["name", "detail"], labels=False),
-        className="geoapi-school",
-    ).add_to(fmap)
+    cluster = FastMarkerCluster(
+        rows,
+        callback=SCHOOL_MARKER,
+        name=f"{pts.title} ({len(rows):,})",
+        options={"maxClusterRadius": 40, "disableClusteringAtZoom": 14},
+    )
+    cluster.default_js = [("markerclusterjs", assets.cluster_js)]
+    cluster.default_css = [(f"markercluster{i}", css) for i, css in enumerate(assets.cluster_css)]
+    cluster.add_to(fmap)

@@ -52,6 +52,7 @@ PARAMS = {
     "bbox",
     "highlight",
     "sd_type",
+    "overlay_district",
 }
 #: school-district maps: which types are drawn. Unified and elementary districts tile the
 #: county; secondary districts overlap the elementary ones, so they are never drawn with them.
@@ -105,18 +106,9 @@ def _map_data(
     zoom = min(fit_zoom((minx, miny, maxx, maxy), MAP_PIXELS) + 1, 14)
     points = None
     if overlay == "schools":
-        schools = catalog.layers["schools"]
-        geom = schools.frame.geometry
-        points = Points(
-            title="Public schools",
-            lon=geom.x.to_numpy(),
-            lat=geom.y.to_numpy(),
-            names=[r["name"] for r in schools.records],
-            details=[
-                " · ".join(str(r.get(k)) for k in ("district", "school_type") if r.get(k))
-                for r in schools.records
-            ],
-        )
+        points = _schools(catalog, q.get("overlay_district"))
+    elif "overlay_district" in q:
+        raise InvalidParameter("overlay_district needs overlay=schools", valid=["schools"])
     lid = layer.layer.id
     links = {
         "GeoJSON": f"{base}/collections/{lid}/items?f=json&limit=10000&zoom={zoom}",
@@ -160,6 +152,38 @@ def _map_data(
         labels=_labels(catalog, layer, keep),
         overlay=points,
         links=links,
+    )
+
+
+def _schools(catalog: Catalog, district: str | None) -> Points:
+    """The public schools overlay, or only one district's (``overlay_district``, matched
+    ignoring case; a 400 lists the districts)."""
+    schools = catalog.layers["schools"]
+    rows = list(range(len(schools.records)))
+    title = "Public schools"
+    if district is not None:
+        wanted = district.strip().casefold()
+        rows = [
+            i for i in rows if str(schools.records[i].get("district") or "").casefold() == wanted
+        ]
+        if not rows:
+            names = sorted({str(r["district"]) for r in schools.records if r.get("district")})
+            raise InvalidParameter(f"no schools of district {district[:80]!r}", valid=names)
+        title = f"Public schools of {schools.records[rows[0]]['district']}"
+    geom = schools.frame.geometry.iloc[rows]
+    return Points(
+        title=title,
+        lon=geom.x.to_numpy(),
+        lat=geom.y.to_numpy(),
+        names=[schools.records[i]["name"] for i in rows],
+        details=[
+            " · ".join(
+                str(schools.records[i].get(k))
+                for k in ("district", "school_type")
+                if schools.records[i].get(k)
+            )
+            for i in rows
+        ],
     )
 
 

@@ -108,3 +108,20 @@ def test_search_finds_a_neighborhood_on_the_tract_map(browser, live_server):
         assert outside == [] and errors == []
     finally:
         page.close()
+
+
+def test_schools_are_clustered_at_county_zoom(browser, live_server):
+    url = f"{live_server}/maps/neighborhoods/poverty_pct/embed?overlay=schools"
+    page, outside, errors = open_map(browser, url)
+    try:
+        page.locator(".marker-cluster").first.wait_for(timeout=20_000)
+        clusters = page.eval_on_selector_all(
+            ".marker-cluster", "cs => cs.map(c => parseInt(c.textContent, 10))"
+        )
+        # a few dozen groups stand for the county's ~2,300 schools, not 2,300 dots
+        assert 3 <= len(clusters) <= 200 and sum(clusters) > 1000
+        assert "Public schools" in page.inner_text("#geoapi-legend")
+        page.screenshot(path=str(ARTIFACTS / "map-schools-clustered.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()

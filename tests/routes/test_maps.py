@@ -156,3 +156,23 @@ def test_label_points_lie_inside_their_polygons():
     assert u.contains(Point(label.lon, label.lat))
     tiny = Polygon([(0, 0), (1e-5, 0), (1e-5, 1e-5), (0, 1e-5)])
     assert label_points(["Nowhere Large Enough"], np.array([tiny])) == []
+
+
+def test_the_schools_overlay_is_clustered_in_the_legend_and_filterable(client):
+    page = client.get("/maps/neighborhoods/population", params={"overlay": "schools"}).text
+    assert "http://testserver/assets/markercluster/leaflet.markercluster-src.js" in page
+    assert "cdnjs" not in page  # folium's default CDN copy is replaced by geo-api's own
+    assert "Public schools (3; grouped with a count when zoomed out)" in page
+    one = client.get(
+        "/maps/neighborhoods/population",
+        params={"overlay": "schools", "overlay_district": "example unified"},
+    ).text
+    assert "Public schools of Example Unified (3;" in one
+    bad = client.get(
+        "/maps/neighborhoods/population", params={"overlay": "schools", "overlay_district": "X"}
+    )
+    assert bad.status_code == 400 and bad.json()["valid"] == ["Example Unified"]
+    alone = client.get("/maps/neighborhoods/population", params={"overlay_district": "X"})
+    assert alone.status_code == 400
+    asset = client.get("/assets/markercluster/leaflet.markercluster-src.js")
+    assert asset.status_code == 200
