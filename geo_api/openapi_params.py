@@ -128,6 +128,11 @@ MAPS = extra(
     param("bbox", "Open the map on minx,miny,maxx,maxy (lon/lat).", {"type": "string"}),
     param("highlight", "Outline this feature id and open the map on it.", {"type": "string"}),
     param(
+        "lang",
+        "Language of the page's text: en (default) or es (Spanish).",
+        {"type": "string", "enum": ["en", "es"], "default": "en"},
+    ),
+    param(
         "sd_type",
         "School districts drawn: elementary (default: unified and elementary, which tile the "
         "county), secondary (unified and secondary) or unified.",

@@ -162,6 +162,7 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
     """The legend: label, unit, classes with counts, no-data and low-reliability marks,
     vintage and source. A ``<details>`` element, so a click or the keyboard (Enter, Space
     on its title) collapses it to its title; ``mode`` ``collapsed`` starts it closed."""
+    t = data.t
     unit = "%" if data.unit == "percent" else data.unit
     rows = [
         f'<div class="row">{_swatch(color)}<span>{html.escape(label)} ({n})</span></div>'
@@ -172,51 +173,70 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
             '<svg width="22" height="14" aria-hidden="true"><circle cx="11" cy="7" r="4" '
             'fill="#4292c6" stroke="#08306b"/></svg>'
         )
+        points = t("{title} ({count}; grouped with a count when zoomed out)").format(
+            title=data.overlay.title, count=f"{len(data.overlay.names):,}"
+        )
         rows.append(
-            f'<div class="row" data-legend="points">{dot}<span>'
-            f"{html.escape(data.overlay.title)} ({len(data.overlay.names):,}; grouped with a "
-            "count when zoomed out)</span></div>"
+            f'<div class="row" data-legend="points">{dot}<span>{html.escape(points)}</span></div>'
         )
     missing = int(np.isnan(data.values).sum())
     rows.append(
         f'<div class="row" data-legend="nodata">{_swatch(NO_DATA_FILL)}'
-        f"<span>No data ({missing})</span></div>"
+        f"<span>{html.escape(t('No data ({count})').format(count=missing))}</span></div>"
     )
     low = int(data.low().sum())
     if data.has_moe() and hatched(data):
         rows.append(
             f'<div class="row" data-legend="low-reliability">{_swatch(HATCH_FILL)}'
-            f"<span>Hatched: low reliability, mostly allocated or CV &gt; 30% ({low})</span></div>"
+            "<span>"
+            + html.escape(
+                t("Hatched: low reliability, mostly allocated or CV > 30% ({count})").format(
+                    count=low
+                )
+            )
+            + "</span></div>"
         )
     elif data.has_moe():
         with_data = int((~np.isnan(data.values)).sum())
         coarser = data.links.get("Coarser layer")
         hint = (
-            f' <a href="{html.escape(coarser)}">A coarser layer</a> gives firmer figures.'
+            f' <a href="{html.escape(coarser)}">{html.escape(t("A coarser layer"))}</a> '
+            + html.escape(t("gives firmer figures."))
             if coarser
             else ""
         )
+        many = t(
+            "Low reliability (CV > 30%) for {low} of {total} areas: too many to hatch. Read "
+            "broad patterns, not single areas; hover for each one's margin of error."
+        ).format(low=low, total=with_data)
         rows.append(
             '<div class="row" data-legend="low-reliability-not-hatched"><span>'
-            f"Low reliability (CV &gt; 30%) for {low} of {with_data} areas: too many to hatch."
-            " Read broad patterns, not single areas; hover for each one's margin of error."
+            + html.escape(many)
             + hint
             + "</span></div>"
         )
     else:
+        no_moe = t("No margin of error is published for this source: reliability cannot be judged.")
         rows.append(
-            '<div class="row" data-legend="no-moe"><span>No margin of error is published '
-            "for this source: reliability cannot be judged.</span></div>"
+            f'<div class="row" data-legend="no-moe"><span>{html.escape(no_moe)}</span></div>'
         )
     opened = "" if mode == "collapsed" else " open"
     return (
-        f'<details id="geoapi-legend" class="geoapi-panel" role="region" aria-label="Legend"'
-        f' data-mode="{html.escape(mode)}"{opened}>'
+        f'<details id="geoapi-legend" class="geoapi-panel" role="region" '
+        f'aria-label="{html.escape(t("Legend"))}" data-mode="{html.escape(mode)}"{opened}>'
         f"<summary><h2>{html.escape(data.label)} ({html.escape(unit)})</h2></summary>"
         + "".join(rows)
-        + f'<div class="source">{html.escape(cls.scheme.replace("_", " "))} classes · '
-        f"ACS vintage {html.escape(data.vintage)} · Source: {html.escape(data.source)}</div>"
-        "</details>"
+        + '<div class="source">'
+        + html.escape(
+            " · ".join(
+                [
+                    t("{scheme} classes").format(scheme=t(cls.scheme.replace("_", " "))),
+                    t("ACS vintage {vintage}").format(vintage=data.vintage),
+                    t("Source: {source}").format(source=data.source),
+                ]
+            )
+        )
+        + "</div></details>"
     )
 
 
@@ -232,10 +252,12 @@ def search_html(data: MapData) -> str:
     names = sorted(set(data.names))
     places = sorted({p.strip() for joined in data.places for p in joined.split(",") if p.strip()})
     options = "".join(f'<option value="{html.escape(n)}">' for n in [*names, *places])
+    t = data.t
     return (
         '<div id="geoapi-search" class="geoapi-panel" role="search">'
         '<input id="geoapi-search-input" type="search" list="geoapi-search-names" '
-        'placeholder="Find an area" aria-label="Find an area by name" autocomplete="off">'
+        f'placeholder="{html.escape(t("Find an area"))}" '
+        f'aria-label="{html.escape(t("Find an area by name"))}" autocomplete="off">'
         f'<datalist id="geoapi-search-names">{options}</datalist>'
         '<div class="status" id="geoapi-search-status" aria-live="polite"></div></div>'
     )
@@ -244,11 +266,17 @@ def search_html(data: MapData) -> str:
 def map_script(map_name: str, layer_name: str, data: MapData) -> str:
     """Labels shown by zoom, and the search box's behaviour (runs after the map exists)."""
     labels = [[lb.text, lb.lat, lb.lon, lb.min_zoom] for lb in data.labels]
+    t = data.t
+    words = {
+        "one": t("Found 1 area"),
+        "many": t("Found {count} areas"),
+        "none": t("No area matches"),
+    }
     # folium writes the map's own script after this one: run once the page has parsed
     return f"""
 document.addEventListener("DOMContentLoaded", function () {{
   var map = {map_name}, areas = {layer_name};
-  var LABELS = {json.dumps(labels)};
+  var LABELS = {json.dumps(labels)}, WORDS = {json.dumps(words)};
   var shown = L.layerGroup().addTo(map);
   var marks = LABELS.map(function (l) {{
     var span = document.createElement("span");
@@ -287,7 +315,10 @@ document.addEventListener("DOMContentLoaded", function () {{
       return e.place.split(", ").indexOf(q) >= 0; }});
     if (!hits.length) hits = entries.filter(function (e) {{
       return e.name.indexOf(q) >= 0 || e.place.indexOf(q) >= 0; }});
-    if (!hits.length) {{ status.textContent = "No area matches “" + input.value + "”"; return; }}
+    if (!hits.length) {{
+      status.textContent = WORDS.none + " “" + input.value + "”";
+      return;
+    }}
     var bounds = L.latLngBounds([]);
     hits.forEach(function (e) {{
       bounds.extend(e.layer.getBounds());
@@ -296,7 +327,8 @@ document.addEventListener("DOMContentLoaded", function () {{
       lit.push(e.layer);
     }});
     map.fitBounds(bounds, {{padding: [30, 30], maxZoom: 15}});
-    status.textContent = hits.length === 1 ? "Found 1 area" : "Found " + hits.length + " areas";
+    status.textContent =
+      hits.length === 1 ? WORDS.one : WORDS.many.replace("{{count}}", hits.length);
   }}
   input.addEventListener("change", find);
   input.addEventListener("keydown", function (e) {{ if (e.key === "Enter") find(); }});
@@ -330,12 +362,13 @@ def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
         f'title="{html.escape(data.title)}" loading="lazy"></iframe>'
     )
     anchors = " · ".join(
-        f'<a href="{html.escape(url)}">{html.escape(name)}</a>' for name, url in links.items()
+        f'<a href="{html.escape(url)}">{html.escape(data.t(name))}</a>'
+        for name, url in links.items()
     )
     return (
         f'<div id="geoapi-title" class="geoapi-panel"><h1>{html.escape(data.title)}</h1>'
         f"<div>{anchors}</div>"
-        "<details><summary>Embed this map</summary>"
+        f"<details><summary>{html.escape(data.t('Embed this map'))}</summary>"
         f'<textarea readonly id="geoapi-embed-snippet">{html.escape(snippet)}</textarea>'
         "</details></div>"
     )
@@ -404,10 +437,10 @@ def render_map(
             ],
             aliases=[
                 "",
-                *(["In"] if data.places else []),
+                *([data.t("In")] if data.places else []),
                 data.estimate_label,
-                "Reliability",
-                *(["Ranking"] if data.details else []),
+                data.t("Reliability"),
+                *([data.t("Ranking")] if data.details else []),
             ],
             sticky=True,
         ),
@@ -425,7 +458,7 @@ def render_map(
         }
         folium.GeoJson(
             hatch,
-            name="Low reliability (mostly allocated or CV > 30%)",
+            name=data.t("Low reliability (mostly allocated or CV > 30%)"),
             style_function=lambda f: {
                 "fillColor": HATCH_FILL,
                 "fillOpacity": 0.45,

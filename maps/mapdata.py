@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from maps.classify import Classification
+from maps.i18n import translator
 from maps.labels import Label
 
 RELIABILITY_TEXT = {
@@ -61,12 +63,19 @@ class MapData:
     places: list[str] = field(default_factory=list)
     #: names drawn on the map (the areas', or on tracts the neighborhoods')
     labels: list[Label] = field(default_factory=list)
+    #: the language of the page's text (:data:`maps.i18n.LANGUAGES`)
+    lang: str = "en"
+
+    @property
+    def t(self) -> Callable[[str], str]:
+        """The page language's text of an English string."""
+        return translator(self.lang)
 
     @property
     def estimate_label(self) -> str:
         """What the tooltip's estimate is: the label and what its ± means."""
-        unit = " (percentage points)" if self.unit == "percent" else ""
-        return f"{self.label}, ± 90% margin of error{unit}"
+        unit = self.t(" (percentage points)") if self.unit == "percent" else ""
+        return self.t("{label}, ± 90% margin of error").format(label=self.label) + unit
 
     @property
     def title(self) -> str:
@@ -113,14 +122,16 @@ def tooltip_rows(data: MapData) -> list[dict[str, str]]:
     rows = []
     for i, name in enumerate(data.names):
         value, moe = float(data.values[i]), float(data.moes[i])
-        rel = "—" if math.isnan(value) else RELIABILITY_TEXT.get(data.reliability[i], "unknown")
+        t = data.t
+        rel = "—" if math.isnan(value) else t(RELIABILITY_TEXT.get(data.reliability[i], "unknown"))
         if data.unit == "percent" and moe >= 100:
-            rel += "; margin of error wider than the whole 0-100% range"
+            rel += "; " + t("margin of error wider than the whole 0-100% range")
         if data.cautions and data.cautions[i]:
             rel += f"; {data.cautions[i]}"
         estimate = estimate_text(value, moe, data.unit)
-        if math.isnan(value) and data.notes[i]:
-            estimate = f"no data: {data.notes[i]}"
+        if math.isnan(value):
+            note = data.notes[i]
+            estimate = t("no data: {note}").format(note=note) if note else t("no data")
         rows.append(
             {
                 "area": html.escape(name),

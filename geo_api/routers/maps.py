@@ -5,6 +5,7 @@ gathers the values and metadata, and caches the bytes per ETag.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -34,6 +35,7 @@ from maps.classify import (
     parse_palette,
     parse_scheme,
 )
+from maps.i18n import LANGUAGES, NATIVE, translator
 from maps.labels import Label, label_points
 from maps.mapdata import MapData, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
@@ -53,6 +55,7 @@ PARAMS = {
     "highlight",
     "sd_type",
     "overlay_district",
+    "lang",
 }
 #: school-district maps: which types are drawn. Unified and elementary districts tile the
 #: county; secondary districts overlap the elementary ones, so they are never drawn with them.
@@ -102,11 +105,13 @@ def _map_data(
     q: QueryParams,
 ) -> MapData:
     quantity = map_values(catalog, layer, indicator, rankings, q)
+    lang = q.get("lang", "en")
+    t = translator(lang)
     minx, miny, maxx, maxy = layer.extent
     zoom = min(fit_zoom((minx, miny, maxx, maxy), MAP_PIXELS) + 1, 14)
     points = None
     if overlay == "schools":
-        points = _schools(catalog, q.get("overlay_district"))
+        points = _schools(catalog, q.get("overlay_district"), t)
     elif "overlay_district" in q:
         raise InvalidParameter("overlay_district needs overlay=schools", valid=["schools"])
     lid = layer.layer.id
@@ -125,6 +130,9 @@ def _map_data(
         ranking = f"{base}/priorities/{indicator.removeprefix(PRIORITY_PREFIX)}?{query}"
         links["GeoJSON"], links["CSV"] = f"{ranking}&f=geojson", f"{ranking}&f=csv"
         links["Ranking"] = f"{ranking}&f=html"
+    other = "es" if lang == "en" else "en"
+    switch = [(k, v) for k, v in q.multi_items() if k != "lang"] + [("lang", other)]
+    links[NATIVE[other]] = f"{base}/maps/{lid}/{indicator}?{urlencode(switch)}"
     keep, shown = _shown_districts(layer, q)
 
     def pick(values: Any) -> Any:
@@ -133,9 +141,9 @@ def _map_data(
         return values[keep] if isinstance(values, np.ndarray) else [values[i] for i in keep]
 
     return MapData(
-        layer_title=layer.layer.title + shown,
+        layer_title=t(layer.layer.title) + shown,
         indicator=indicator,
-        label=quantity.label,
+        label=t(quantity.label),
         unit=quantity.unit,
         vintage=quantity.vintage,
         source=quantity.source,
@@ -152,15 +160,16 @@ def _map_data(
         labels=_labels(catalog, layer, keep),
         overlay=points,
         links=links,
+        lang=lang,
     )
 
 
-def _schools(catalog: Catalog, district: str | None) -> Points:
+def _schools(catalog: Catalog, district: str | None, t: Callable[[str], str]) -> Points:
     """The public schools overlay, or only one district's (``overlay_district``, matched
     ignoring case; a 400 lists the districts)."""
     schools = catalog.layers["schools"]
     rows = list(range(len(schools.records)))
-    title = "Public schools"
+    title = t("Public schools")
     if district is not None:
         wanted = district.strip().casefold()
         rows = [
@@ -169,7 +178,9 @@ def _schools(catalog: Catalog, district: str | None) -> Points:
         if not rows:
             names = sorted({str(r["district"]) for r in schools.records if r.get("district")})
             raise InvalidParameter(f"no schools of district {district[:80]!r}", valid=names)
-        title = f"Public schools of {schools.records[rows[0]]['district']}"
+        title = t("Public schools of {district}").format(
+            district=schools.records[rows[0]]["district"]
+        )
     geom = schools.frame.geometry.iloc[rows]
     return Points(
         title=title,
@@ -295,6 +306,8 @@ def _serve(
     fmt = q.get("f", "html")
     if fmt not in ("html", "png"):
         raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
+    if q.get("lang", "en") not in LANGUAGES:
+        raise InvalidParameter(f"lang={q['lang'][:20]!r} is not offered", valid=list(LANGUAGES))
     view = _view(q, layer, base, layer_id, indicator)
     width = int_param(q.get("width"), "width", 1200, MIN_SIZE, MAX_SIZE)
     height = int_param(q.get("height"), "height", 900, MIN_SIZE, MAX_SIZE)
@@ -318,9 +331,8 @@ def _serve(
             if params:
                 embed_url += "?" + urlencode(params)
             assert assets is not None
-            return render_map(
-                data, cls, assets, tiles, embed=embed, embed_url=embed_url, view=view
-            ).encode()
+            page = render_map(data, cls, assets, tiles, embed=embed, embed_url=embed_url, view=view)
+            return page.replace("<html>", f'<html lang="{data.lang}">', 1).encode()
 
         return request.app.state.limiter.run(render)
 

@@ -176,3 +176,32 @@ def test_the_schools_overlay_is_clustered_in_the_legend_and_filterable(client):
     assert alone.status_code == 400
     asset = client.get("/assets/markercluster/leaflet.markercluster-src.js")
     assert asset.status_code == 200
+
+
+def test_maps_in_spanish(client):
+    page = client.get("/maps/tracts/no_subscription_pct", params={"lang": "es"}).text
+    assert '<html lang="es">' in page
+    assert "Hogares sin suscripción a internet: Sectores censales (2020)" in page
+    assert "Sin datos (" in page and 'placeholder="Buscar un área"' in page
+    assert "margen de error del 90%" in page and "Confiabilidad" in page
+    assert "Insertar este mapa" in page
+    # a link back to English keeps the other parameters
+    assert "/maps/tracts/no_subscription_pct?lang=en" in page and ">English</a>" in page
+    english = client.get("/maps/tracts/no_subscription_pct").text
+    assert '<html lang="en">' in english and ">Español</a>" in english
+    bad = client.get("/maps/tracts/no_subscription_pct", params={"lang": "fr"})
+    assert bad.status_code == 400 and bad.json()["valid"] == ["en", "es"]
+
+
+def test_every_spanish_message_is_translated_and_keeps_its_placeholders():
+    import re
+
+    from maps.i18n import catalogue
+
+    table = catalogue("es")
+    assert len(table) > 60
+    for source, text in table.items():
+        assert text.strip(), source
+        assert sorted(re.findall(r"\{\w+\}", source)) == sorted(re.findall(r"\{\w+\}", text)), (
+            source
+        )
