@@ -23,6 +23,7 @@ from boundaries.store import Store
 from boundaries.webgeom import simplify_for_zoom
 from geo_api.geojson import feature, feature_head, feature_tail
 from geo_api.gzipjoin import Fragments
+from geo_api.precision import round_indicators
 
 COORD_DECIMALS = 6  # ~0.1 m at LA's latitude
 
@@ -140,8 +141,8 @@ def _status_row(row: dict[Any, Any]) -> dict[str, Any]:
 
 
 def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) -> LayerData:
-    """Prepare one layer for serving."""
-    frame = frame.reset_index(drop=True)
+    """Prepare one layer for serving (indicator values rounded: :mod:`geo_api.precision`)."""
+    frame = round_indicators(frame.reset_index(drop=True))
     props = [c for c in frame.columns if c != frame.geometry.name]
     numeric = {c for c in props if pd.api.types.is_numeric_dtype(frame[c])}
     records = [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import os
 import tempfile
 from collections.abc import Sequence
@@ -15,9 +14,9 @@ import geopandas as gpd
 import pyogrio
 from starlette.requests import Request
 
-from boundaries.indicators import INDICATORS
 from geo_api.errors import NotAcceptable
 from geo_api.gpkgmeta import annotate
+from geo_api.precision import rounded
 
 MEDIA = {
     "json": "application/geo+json",
@@ -70,35 +69,6 @@ def negotiate(request: Request, allowed: Sequence[str], default: str = "json") -
     )
 
 
-#: decimals a CSV keeps, by kind of column (JSON and GeoPackage keep full precision)
-CSV_DECIMALS = {"percent": 2, "count": 0, "cv": 1, "other": 4, "coordinate": 6}
-
-
-def csv_decimals(column: str) -> int:
-    """Decimals of ``column`` in a CSV: whole people and households (allocated counts are
-    fractional), rates to 0.01 points, CVs to 0.1%, other numbers to 4 decimals."""
-    if column in ("lon", "lat"):
-        return CSV_DECIMALS["coordinate"]
-    if column.endswith("_cv"):
-        return CSV_DECIMALS["cv"]
-    base = column.removesuffix("_moe")
-    ind = INDICATORS.get(base)
-    if ind is None:
-        return (
-            CSV_DECIMALS["count"]
-            if base in ("population", "population_2020")
-            else CSV_DECIMALS["other"]
-        )
-    return CSV_DECIMALS["percent"] if ind.is_percent else CSV_DECIMALS["count"]
-
-
-def _rounded(column: str, value: Any) -> Any:
-    if isinstance(value, float) and math.isfinite(value):
-        digits = csv_decimals(column)
-        return round(value) if digits == 0 else round(value, digits)
-    return value
-
-
 def to_csv(
     records: Sequence[dict[str, Any]],
     columns: Sequence[str] | None = None,
@@ -108,7 +78,7 @@ def to_csv(
     """The one CSV writer: ``columns`` of each record (default: the first record's keys),
     ``lon``/``lat`` for ``points``, and the same ``extra`` columns on every row (a
     ranking's reproducibility: seed, weights, store checksum). Numbers are rounded as
-    people read them (:func:`csv_decimals`)."""
+    people read them (:mod:`geo_api.precision`)."""
     columns = list(columns if columns is not None else (records[0].keys() if records else []))
     extra = extra or {}
     header = [*columns, *(["lon", "lat"] if points is not None else []), *extra]
@@ -119,7 +89,7 @@ def to_csv(
         row = {c: record.get(c) for c in columns}
         if points is not None:
             row["lon"], row["lat"] = points[i].x, points[i].y
-        writer.writerow({k: _rounded(k, v) for k, v in {**row, **extra}.items()})
+        writer.writerow({k: rounded(k, v) for k, v in {**row, **extra}.items()})
     return out.getvalue().encode("utf-8")
 
 

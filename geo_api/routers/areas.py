@@ -25,6 +25,7 @@ from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, parse_area
 from geo_api.html import render
+from geo_api.precision import round_properties
 from geo_api.responses import cached_response
 from geo_api.routers.documents import JSON, link
 
@@ -87,6 +88,7 @@ def _area_response(
 ) -> tuple[bytes, str, dict[str, str]]:
     """Body, media type and headers of an aggregated area in ``fmt``."""
     catalog: Catalog = request.app.state.catalog
+    result = AreaResult(round_properties(result.properties), result.crosswalk, result.metadata)
     if fmt == "csv":
         sources = "; ".join(
             f"{k}: {v['dataset']} {v['vintage']} ({', '.join(v['tables'])})"

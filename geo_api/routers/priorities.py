@@ -227,6 +227,7 @@ def ranking_page(doc: dict[str, Any], ranking: Ranking, base: str, request: Requ
         units=units,
         top=TOP,
         estimate_text=estimate_text,
+        nan=math.nan,  # (a 'nan'|float filter is constant-folded by Jinja into a bare name)
         labels={i["indicator"]: i["label"] for i in doc["inputs"]},
     )
 
