@@ -13,6 +13,7 @@ aggregable unless a distribution table is loaded).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PROGRAMS = ("community-schools", "la-deal", "early-care")
@@ -334,16 +335,31 @@ CATALOGUE: tuple[Indicator, ...] = (
 INDICATORS: dict[str, Indicator] = {ind.id: ind for ind in CATALOGUE}
 
 
-def source_words(dataset: str | None, vintage: int | None, tables: list[str] | tuple) -> str:
+def _same(text: str) -> str:
+    return text
+
+
+def source_words(
+    dataset: str | None,
+    vintage: int | None,
+    tables: list[str] | tuple,
+    t: Callable[[str], str] = _same,
+) -> str:
     """A source in plain words, e.g. "CDC Social Vulnerability Index 2022 (ACS 2018-2022)"
-    or "ACS 5-year 2018-2022, table S1701"."""
-    span = f"{vintage - 4}-{vintage}" if vintage else "(vintage unknown)"
+    or "ACS 5-year 2018-2022, table S1701"; ``t`` gives another language's wording
+    (:func:`maps.i18n.translator`)."""
+    span = f"{vintage - 4}-{vintage}" if vintage else t("(vintage unknown)")
     named = ", ".join(tables)
-    plural = "s" if len(tables) > 1 else ""
+    several = len(tables) > 1
     if dataset == "cdc-svi":
-        return f"CDC Social Vulnerability Index {vintage or ''} (ACS {span})".replace("  ", " ")
+        text = t("CDC Social Vulnerability Index {year} (ACS {span})")
+        return text.format(year=vintage or "", span=span).replace("  ", " ")
     if dataset == "socialexplorer":
-        return f"ACS 5-year {span} via Social Explorer, table{plural} {named}"
+        text = t(
+            f"ACS 5-year {{span}} via Social Explorer, table{'s' if several else ''} {{tables}}"
+        )
+        return text.format(span=span, tables=named)
     if dataset in ("acs5", "acs5/subject"):
-        return f"ACS 5-year {span}, table{plural} {named}"
+        text = t(f"ACS 5-year {{span}}, table{'s' if several else ''} {{tables}}")
+        return text.format(span=span, tables=named)
     return f"{dataset} {vintage or ''} {named}".strip()

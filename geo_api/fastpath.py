@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from geo_api.lru import BoundedLRU
 from geo_api.responses import choose_encoding
+from maps.i18n import preferred_language
 
 MAX_ENTRIES = 1024
 MAX_BYTES = 256 * 2**20
@@ -58,6 +59,8 @@ class FastPathMiddleware:
             headers.get(b"host", b""),
             headers.get(b"accept", b""),
             choose_encoding(headers.get(b"accept-encoding", b"").decode("latin-1")),
+            # map pages speak the language the header prefers (maps/i18n.py)
+            preferred_language(headers.get(b"accept-language", b"").decode("latin-1")),
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

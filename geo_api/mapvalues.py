@@ -6,6 +6,7 @@ and a MOE and reliability for every area.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,25 +41,31 @@ class MapValues:
     details: list[str] = field(default_factory=list)
 
 
-def vintage_text(year: int | None) -> str:
-    """``2022`` -> ``2022 (ACS 2018-2022 5-year)``."""
+def _same(text: str) -> str:
+    return text
+
+
+def vintage_text(year: int | None, t: Callable[[str], str] = _same) -> str:
+    """``2022`` -> ``2022 (ACS 2018-2022 5-year)`` (``t``: another language's wording)."""
     if year is None:
-        return "unknown"
-    return f"{year} (ACS {year - 4}-{year} 5-year)"
+        return t("unknown")
+    return t("{year} (ACS {span} 5-year)").format(year=year, span=f"{year - 4}-{year}")
 
 
-def indicator_values(layer: LayerData, indicator: str) -> MapValues:
+def indicator_values(
+    layer: LayerData, indicator: str, t: Callable[[str], str] = _same
+) -> MapValues:
     """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
     meta = INDICATORS[indicator]
     status = layer.status_of(indicator)
     tables = [t.strip() for t in str(status.get("tables") or "").split(",") if t.strip()]
-    source = source_words(status.get("dataset"), layer.vintage_of(indicator), tables)
+    source = source_words(status.get("dataset"), layer.vintage_of(indicator), tables, t)
     frame = layer.frame
     notes = frame["data_notes"].fillna("").astype(str).tolist() if "data_notes" in frame else []
     return MapValues(
         label=meta.label,
         unit=meta.unit,
-        vintage=vintage_text(layer.vintage_of(indicator)),
+        vintage=vintage_text(layer.vintage_of(indicator), t),
         source=source,
         values=frame[indicator].to_numpy(dtype=float),
         moes=frame[f"{indicator}_moe"].to_numpy(dtype=float),
@@ -150,11 +157,16 @@ def mappable(catalog: Catalog, layer: LayerData) -> list[str]:
 
 
 def map_values(
-    catalog: Catalog, layer: LayerData, quantity: str, rankings: RankingCache, q: Any = None
+    catalog: Catalog,
+    layer: LayerData,
+    quantity: str,
+    rankings: RankingCache,
+    q: Any = None,
+    t: Callable[[str], str] = _same,
 ) -> MapValues:
     """The values of ``quantity`` (checked against :func:`mappable` by the caller); ``q``
     holds a need score's ranking parameters."""
     if quantity.startswith(PRIORITY_PREFIX):
         program = quantity.removeprefix(PRIORITY_PREFIX)
         return priority_values(catalog, layer, program, rankings, q or {})
-    return indicator_values(layer, quantity)
+    return indicator_values(layer, quantity, t)

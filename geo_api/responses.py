@@ -53,10 +53,14 @@ class BodyCache:
         self._lru.clear()
 
 
-def representation_etag(checksum: str, request: Request, media_type: str) -> str:
+def representation_etag(checksum: str, request: Request, media_type: str, variant: str = "") -> str:
     """Strong ETag of one representation: store checksum + base URL (bodies hold absolute
-    links) + path + query + media type."""
-    key = f"{checksum}|{request.base_url}|{request.url.path}|{request.url.query}|{media_type}"
+    links) + path + query + media type + any ``variant`` negotiated from other headers
+    (the language of a map page)."""
+    key = (
+        f"{checksum}|{request.base_url}|{request.url.path}|{request.url.query}|{media_type}"
+        f"|{variant}"
+    )
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
@@ -99,6 +103,7 @@ def cached_response(
     headers: dict[str, str] | None = None,
     one_off: bool = False,
     make_gzip: Callable[[], bytes] | None = None,
+    variant: str = "",
 ) -> Response:
     """Send ``make_body()`` (computed at most once per ETag) with ETag, 304 and compression.
 
@@ -106,7 +111,7 @@ def cached_response(
     compressed with the fast setting and not kept (the fast path still keeps a repeated
     one's finished response).
     """
-    tag = representation_etag(checksum, request, media_type)
+    tag = representation_etag(checksum, request, media_type, variant)
     accept = request.headers.get("accept-encoding", "")
     encoding = choose_encoding(accept)
     if one_off and make_gzip is not None and accepts_gzip(accept):

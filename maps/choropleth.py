@@ -271,6 +271,8 @@ def map_script(map_name: str, layer_name: str, data: MapData) -> str:
         "one": t("Found 1 area"),
         "many": t("Found {count} areas"),
         "none": t("No area matches"),
+        "zoomIn": t("Zoom in"),
+        "zoomOut": t("Zoom out"),
     }
     # folium writes the map's own script after this one: run once the page has parsed
     return f"""
@@ -295,6 +297,10 @@ document.addEventListener("DOMContentLoaded", function () {{
   }}
   map.on("zoomend", showLabels);
   showLabels();
+  [["in", WORDS.zoomIn], ["out", WORDS.zoomOut]].forEach(function (z) {{
+    var button = document.querySelector(".leaflet-control-zoom-" + z[0]);
+    if (button) {{ button.title = z[1]; button.setAttribute("aria-label", z[1]); }}
+  }});
   var text = document.createElement("textarea");
   function plain(s) {{ text.innerHTML = s || ""; return text.value.toLowerCase(); }}
   var entries = [];

@@ -1,10 +1,11 @@
 """English and Spanish text of the maps.
 
 LA County's planners, parents and advocates work in English and Spanish. Map pages take
-``lang=en|es``; the Spanish text lives in a gettext catalogue (``maps/locale/es.po``) that
-Babel reads at run time, so translators edit one standard file and nothing is compiled at
-install. English is the source text: a string missing from the catalogue stays English,
-never blank. Numbers keep the US conventions used in LA County.
+``lang=en|es`` (without it, the ``Accept-Language`` header decides). The Spanish text
+lives in a gettext catalogue (``maps/locale/es.po``) that Babel reads at run time, so
+translators edit one standard file and nothing is compiled at install. English is the
+source text: a string missing from the catalogue stays English, never blank. Numbers
+keep the US conventions used in LA County.
 """
 
 from __future__ import annotations
@@ -35,3 +36,23 @@ def translator(lang: str) -> Callable[[str], str]:
     """A function giving the ``lang`` text of an English string (itself when untranslated)."""
     table = catalogue(lang)
     return lambda text: table.get(text, text)
+
+
+def preferred_language(accept_language: str) -> str:
+    """The offered language an ``Accept-Language`` header prefers (``en`` by default):
+    ``es-MX,es;q=0.9,en;q=0.5`` gives ``es``."""
+    best, best_q = "en", 0.0
+    for part in accept_language.split(",")[:20]:
+        tag, *params = [p.strip() for p in part.split(";")]
+        lang = tag.lower().split("-")[0]
+        q = 1.0
+        for param in params:
+            if param.startswith("q="):
+                try:
+                    q = float(param[2:])
+                except ValueError:
+                    q = 0.0
+        # strictly greater: of equal weights the first listed wins
+        if lang in LANGUAGES and q > best_q:
+            best, best_q = lang, q
+    return best

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
 from geo_api.catalog import Catalog
+from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate
 from geo_api.html import render
 from geo_api.responses import BodyCache, cached_response
+from maps.i18n import LANGUAGES, NATIVE, preferred_language, translator
 
 JSON = "application/json"
 
@@ -33,17 +36,54 @@ def doc_response(
     doc_fn: Callable[[], dict[str, Any]],
     template: str,
     title: str,
+    translated: bool = False,
 ) -> Response:
-    """Send ``doc_fn()`` as JSON, or rendered with ``template`` when HTML is asked for."""
+    """Send ``doc_fn()`` as JSON, or rendered with ``template`` when HTML is asked for
+    (in the page language, ``lang=`` or ``Accept-Language``, when ``translated``)."""
     fmt = negotiate(request, ("json", "html"))
     if fmt == "html":
+        lang = page_language(request) if translated else "en"
+        t = translator(lang)
+        extra = language_switch(request, lang) if translated else {}
 
         def body() -> bytes:
             doc = doc_fn()
-            return render(template, doc=doc, base=base, title=title, links=doc.get("links", []))
+            return render(
+                template,
+                doc=doc,
+                base=base,
+                title=t(title),
+                links=doc.get("links", []),
+                t=t,
+                lang=lang,
+                **extra,
+            )
 
-        return cached_response(request, cache, catalog.checksum, MEDIA["html"], body)
+        headers = {"Content-Language": lang}
+        if translated:
+            headers["Vary"] = "Accept, Accept-Encoding, Accept-Language"
+        return cached_response(
+            request, cache, catalog.checksum, MEDIA["html"], body, headers, variant=f"lang={lang}"
+        )
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc_fn()))
+
+
+def page_language(request: Request) -> str:
+    """``lang=`` (a 400 listing the offered) or else the ``Accept-Language`` preference."""
+    lang = request.query_params.get("lang") or preferred_language(
+        request.headers.get("accept-language", "")
+    )
+    if lang not in LANGUAGES:
+        raise InvalidParameter(f"lang={lang[:20]!r} is not offered", valid=list(LANGUAGES))
+    return lang
+
+
+def language_switch(request: Request, lang: str) -> dict[str, str]:
+    """``other_url`` and ``other_name``: the same page in the other language."""
+    other = "es" if lang == "en" else "en"
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    url = str(request.url.replace(query=urlencode([*query, ("lang", other)])))
+    return {"other_url": url, "other_name": NATIVE[other]}
 
 
 def errors_doc(base: str) -> dict[str, Any]:

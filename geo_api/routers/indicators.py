@@ -93,4 +93,5 @@ def indicator(
         lambda: indicator_doc(ind, catalog, base),
         "indicator.html",
         ind.label,
+        translated=True,
     )

@@ -35,7 +35,7 @@ from maps.classify import (
     parse_palette,
     parse_scheme,
 )
-from maps.i18n import LANGUAGES, NATIVE, translator
+from maps.i18n import LANGUAGES, NATIVE, preferred_language, translator
 from maps.labels import Label, label_points
 from maps.mapdata import MapData, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
@@ -103,10 +103,10 @@ def _map_data(
     base: str,
     rankings: RankingCache,
     q: QueryParams,
+    lang: str = "en",
 ) -> MapData:
-    quantity = map_values(catalog, layer, indicator, rankings, q)
-    lang = q.get("lang", "en")
     t = translator(lang)
+    quantity = map_values(catalog, layer, indicator, rankings, q, t)
     minx, miny, maxx, maxy = layer.extent
     zoom = min(fit_zoom((minx, miny, maxx, maxy), MAP_PIXELS) + 1, 14)
     points = None
@@ -306,8 +306,9 @@ def _serve(
     fmt = q.get("f", "html")
     if fmt not in ("html", "png"):
         raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
-    if q.get("lang", "en") not in LANGUAGES:
-        raise InvalidParameter(f"lang={q['lang'][:20]!r} is not offered", valid=list(LANGUAGES))
+    lang = q.get("lang") or preferred_language(request.headers.get("accept-language", ""))
+    if lang not in LANGUAGES:
+        raise InvalidParameter(f"lang={lang[:20]!r} is not offered", valid=list(LANGUAGES))
     view = _view(q, layer, base, layer_id, indicator)
     width = int_param(q.get("width"), "width", 1200, MIN_SIZE, MAX_SIZE)
     height = int_param(q.get("height"), "height", 900, MIN_SIZE, MAX_SIZE)
@@ -319,7 +320,9 @@ def _serve(
 
     def body() -> bytes:
         # a priority map's ranking takes its own slot; classifying and drawing take one here
-        data = _map_data(catalog, layer, indicator, overlay, base, request.app.state.rankings, q)
+        data = _map_data(
+            catalog, layer, indicator, overlay, base, request.app.state.rankings, q, lang
+        )
 
         def render() -> bytes:
             cls = classify(data.values, scheme, k, palette, breaks)
@@ -337,7 +340,10 @@ def _serve(
         return request.app.state.limiter.run(render)
 
     media = "image/png" if fmt == "png" else "text/html; charset=utf-8"
-    return cached_response(request, cache, catalog.checksum, media, body)
+    headers = {"Content-Language": lang, "Vary": "Accept, Accept-Encoding, Accept-Language"}
+    return cached_response(
+        request, cache, catalog.checksum, media, body, headers, variant=f"lang={lang}"
+    )
 
 
 @router.get(

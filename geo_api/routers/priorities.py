@@ -31,11 +31,12 @@ from geo_api.ranking import (
 )
 from geo_api.rankquery import RANKING_PARAMS, ranking_for
 from geo_api.responses import cached_response
-from geo_api.routers.documents import link
+from geo_api.routers.documents import language_switch, link, page_language
+from maps.i18n import translator
 from maps.mapdata import estimate_text
 
 router = APIRouter(tags=["Priorities"])
-PARAMS = {"layer", "f", *RANKING_PARAMS}
+PARAMS = {"layer", "f", "lang", *RANKING_PARAMS}
 FORMATS = {
     "json": "application/json",
     "geojson": MEDIA["json"],
@@ -196,9 +197,12 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
     return doc
 
 
-def ranking_page(doc: dict[str, Any], ranking: Ranking, base: str, request: Request) -> bytes:
-    """The ranking as a page: a sortable table of ranked areas, the unranked with reasons,
-    links to the map and the downloads."""
+def ranking_page(
+    doc: dict[str, Any], ranking: Ranking, base: str, request: Request, lang: str = "en"
+) -> bytes:
+    """The ranking as a page (in ``lang``): a sortable table of ranked areas, the unranked
+    with reasons, links to the map and the downloads."""
+    t = translator(lang)
     q = [(k, v) for k, v in request.query_params.multi_items() if k != "f"]
     program, layer = doc["program"]["id"], doc["layer"]["id"]
     map_query = urlencode([(k, v) for k, v in q if k != "layer"])
@@ -220,7 +224,12 @@ def ranking_page(doc: dict[str, Any], ranking: Ranking, base: str, request: Requ
         "priorities.html",
         doc=doc,
         base=base,
-        title=f"{doc['program']['title']}: {doc['layer']['title']} ranked by need",
+        title=t("{program}: {layer} ranked by need").format(
+            program=t(doc["program"]["title"]), layer=t(doc["layer"]["title"])
+        ),
+        t=t,
+        lang=lang,
+        **language_switch(request, lang),
         links=links,
         map_url=f"{base}/maps/{layer}/priority-{program}" + (f"?{map_query}" if map_query else ""),
         used=[i for i in doc["inputs"] if i["status"] == "used"],
@@ -286,13 +295,14 @@ def priorities(
     fmt = _format(request)
     ranking = compute(request, catalog, program)
     url = str(request.url)
+    lang = page_language(request) if fmt == "html" else "en"
 
     def body() -> bytes:
         doc = document(ranking, catalog, base, url)
         if fmt == "json":
             return orjson.dumps(doc)
         if fmt == "html":
-            return ranking_page(doc, ranking, base, request)
+            return ranking_page(doc, ranking, base, request, lang)
         if fmt == "csv":
             return to_csv([_flat(r) for r in doc["areas"]], extra=_repro_columns(doc))
         layer = ranking.layer
@@ -304,8 +314,13 @@ def priorities(
         head = {k: v for k, v in doc.items() if k not in ("areas", "schools")}
         return feature_collection(features, priority=head)
 
+    headers = _download(fmt, program)
+    if fmt == "html":
+        headers.update(
+            {"Content-Language": lang, "Vary": "Accept, Accept-Encoding, Accept-Language"}
+        )
     return cached_response(
-        request, cache, catalog.checksum, FORMATS[fmt], body, _download(fmt, program)
+        request, cache, catalog.checksum, FORMATS[fmt], body, headers, variant=f"lang={lang}"
     )
 
 
