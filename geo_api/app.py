@@ -31,7 +31,7 @@ from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
 from geo_api.http import HttpHygieneMiddleware, ProblemCORSMiddleware
 from geo_api.itemsroute import ItemsRoute
-from geo_api.limits import WorkLimiter
+from geo_api.limits import TILE_SLOT_WAIT_SECONDS, WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
@@ -113,6 +113,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.state.settings = settings
     app.state.body_cache = BodyCache()
     app.state.limiter = WorkLimiter()
+    # Tiles queue rather than fail: a map asks for a dozen at once, each costs at most
+    # ~0.5 s, and a 503 would leave a hole in the map (TILE_SLOT_WAIT, geo_api/limits.py).
+    app.state.tile_limiter = WorkLimiter(wait=TILE_SLOT_WAIT_SECONDS)
     app.state.rankings = RankingCache(limiter=app.state.limiter)
     app.state.fast_cache = FastCache()
     install_error_handlers(app)

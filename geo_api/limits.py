@@ -28,6 +28,8 @@ T = TypeVar("T")
 RANKING_WORK_BUDGET = 5_000_000  # e.g. 2,493 tracts × 2,000 draws, 270 neighborhoods × 10,000
 EXPENSIVE_SLOTS = 2  # one per core of the reference machine
 SLOT_WAIT_SECONDS = 2.0
+#: vector tiles have their own slots and wait longer for one: they are cheap and many
+TILE_SLOT_WAIT_SECONDS = 30.0
 RETRY_AFTER_SECONDS = 5
 
 

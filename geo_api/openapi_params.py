@@ -122,7 +122,7 @@ MAPS = extra(
     param(
         "legend",
         "Legend: expanded, collapsed (click or Enter opens it), hidden; auto collapses it on "
-        "embeds narrower than 600 px.",
+        "maps narrower than 600 px (phones, small embeds).",
         {"type": "string", "enum": ["auto", "expanded", "collapsed", "hidden"], "default": "auto"},
     ),
     param("bbox", "Open the map on minx,miny,maxx,maxy (lon/lat).", {"type": "string"}),

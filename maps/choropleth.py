@@ -73,8 +73,17 @@ STYLE = """
   #geoapi-search .status { font-size: 11px; color: #555; }
   .geoapi-embed #geoapi-search { top: 6px; right: 50px; }
   @media (max-width: 520px) { .geoapi-embed #geoapi-search { display: none; } }
+  @media (max-width: 600px) {
+    #geoapi-title { max-width: calc(100% - 110px); font-size: 12px; padding: 5px 7px; }
+    #geoapi-title h1 { font-size: 13px; }
+    body:not(.geoapi-embed) #geoapi-search { top: auto; bottom: 24px; left: 10px; right: auto;
+      width: 38%; }
+    #geoapi-search input { width: 100%; box-sizing: border-box; }
+    #geoapi-legend { max-width: 52%; }
+    .leaflet-control-scale { display: none; }
+  }
   .geoapi-label { background: none; border: 0; box-shadow: none; white-space: nowrap;
-    font: 600 11px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+    font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
     color: #1b1b1b; text-align: center; pointer-events: none;
     text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
   .geoapi-label span { position: relative; left: -50%; top: -0.6em; }
@@ -128,7 +137,7 @@ LEGEND_MODES = ("auto", "expanded", "collapsed", "hidden")
 #: beyond it hatching covers most of the map and stops telling anything apart
 HATCH_MAX_SHARE = 1 / 3
 #: embeds narrower than this (CSS px) start with the legend collapsed (legend=auto)
-NARROW_EMBED = 600
+NARROW_EMBED = 600  # (full pages too: a phone shows no more map than a small embed)
 
 
 @dataclass(frozen=True)
@@ -352,6 +361,7 @@ def embed_title_html(data: MapData, full_url: str) -> str:
 
 
 NARROW_JS = f"""<script>
+/* legend=auto: collapsed to its title on narrow screens (it would cover the map) */
 (function () {{
   var legend = document.getElementById("geoapi-legend");
   if (legend && legend.dataset.mode === "auto" && window.innerWidth < {NARROW_EMBED}) {{
@@ -505,9 +515,9 @@ def render_map(
         embed_js = "<script>document.body.classList.add('geoapi-embed')</script>"
         root.html.add_child(folium.Element(embed_js))
         root.html.add_child(folium.Element(embed_title_html(data, view.full_url)))
-        root.html.add_child(folium.Element(NARROW_JS))
     else:
         root.html.add_child(folium.Element(title_html(data, embed_url, data.links)))
+    root.html.add_child(folium.Element(NARROW_JS))
     return root.render()
 
 

@@ -16,8 +16,8 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import polylabel
 
-#: approximate width of one character of the 11 px label font, and the label height
-CHAR_PX = 6.2
+#: approximate width of one character of the 10 px label font, and the label height
+CHAR_PX = 5.6
 LINE_PX = 14
 #: labels are never shown before this zoom (the whole county is one glance) or after
 MIN_ZOOM, MAX_ZOOM = 9, 18
@@ -61,8 +61,8 @@ def label_points(names: list[str], geoms: np.ndarray) -> list[Label]:
         if part.geom_type != "Polygon":
             continue
         minx, miny, maxx, maxy = part.bounds
-        # the box around the pole that the polygon mostly fills: half its bounding box
-        zoom = _zoom_to_fit((maxx - minx) * 0.6, (maxy - miny) * 0.6, name)
+        # the box around the pole that the polygon mostly fills: 3/4 of its bounding box
+        zoom = _zoom_to_fit((maxx - minx) * 0.75, (maxy - miny) * 0.75, name)
         if zoom > MAX_ZOOM:
             continue
         point = polylabel(part, tolerance=(maxx - minx) / 100 or 1e-6)

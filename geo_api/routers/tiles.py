@@ -157,7 +157,7 @@ def tile(
         unknown = [p for p in keep if p not in layer.properties]
         if unknown:
             raise UnknownParameter(f"unknown properties {unknown[:5]}", valid=layer.properties)
-    limiter = request.app.state.limiter
+    limiter = request.app.state.tile_limiter
 
     def body() -> bytes:
         return limiter.run(lambda: encode_tile(layer, tileMatrix, tileRow, tileCol, keep))
