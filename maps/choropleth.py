@@ -377,6 +377,12 @@ def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
         f'<iframe src="{embed_url}" width="100%" height="480" style="border:0" '
         f'title="{html.escape(data.title)}" loading="lazy"></iframe>'
     )
+    png = links.get("PNG", "")
+    alt = data.t("Map: {title}. ACS {vintage}; source: {source}.").format(
+        title=data.title, vintage=data.vintage, source=data.source
+    )
+    image = f'<img src="{png}" alt="{html.escape(alt)}" width="1200" height="900">'
+
     anchors = " · ".join(
         f'<a href="{html.escape(url)}">{html.escape(data.t(name))}</a>'
         for name, url in links.items()
@@ -385,7 +391,10 @@ def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
         f'<div id="geoapi-title" class="geoapi-panel"><h1>{html.escape(data.title)}</h1>'
         f"<div>{anchors}</div>"
         f"<details><summary>{html.escape(data.t('Embed this map'))}</summary>"
+        f'<label for="geoapi-embed-snippet">{html.escape(data.t("Interactive map"))}</label>'
         f'<textarea readonly id="geoapi-embed-snippet">{html.escape(snippet)}</textarea>'
+        f'<label for="geoapi-image-snippet">{html.escape(data.t("Image (PNG)"))}</label>'
+        f'<textarea readonly id="geoapi-image-snippet">{html.escape(image)}</textarea>'
         "</details></div>"
     )
 

@@ -205,3 +205,10 @@ def test_every_spanish_message_is_translated_and_keeps_its_placeholders():
         assert sorted(re.findall(r"\{\w+\}", source)) == sorted(re.findall(r"\{\w+\}", text)), (
             source
         )
+
+
+def test_the_png_snippet_has_alt_text(client):
+    page = client.get("/maps/neighborhoods/population").text
+    snippet = page.split('id="geoapi-image-snippet">', 1)[1].split("</textarea>", 1)[0]
+    assert "&lt;img src=&quot;http://testserver/maps/neighborhoods/population?f=png" in snippet
+    assert "alt=&quot;Map: Total population: Neighborhoods (Mapping L.A.). ACS 2022" in snippet
