@@ -17,9 +17,9 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from geo_api.headers import preferred_language
 from geo_api.lru import BoundedLRU
 from geo_api.responses import choose_encoding
-from maps.i18n import preferred_language
 
 MAX_ENTRIES = 1024
 MAX_BYTES = 256 * 2**20

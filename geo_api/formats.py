@@ -16,6 +16,7 @@ from starlette.requests import Request
 
 from geo_api.errors import NotAcceptable
 from geo_api.gpkgmeta import annotate
+from geo_api.headers import quality_list
 from geo_api.precision import rounded
 
 MEDIA = {
@@ -44,17 +45,7 @@ def negotiate(request: Request, allowed: Sequence[str], default: str = "json") -
     accept = request.headers.get("accept", "")
     if not accept.strip():
         return default
-    ranked = []
-    for position, part in enumerate(accept.split(",")):
-        media, *params = [p.strip() for p in part.split(";")]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        ranked.append((-q, position, media.lower()))
+    ranked = [(-q, position, media) for position, (media, q) in enumerate(quality_list(accept))]
     for neg_q, _, media in sorted(ranked):
         if neg_q == 0:
             continue

@@ -15,6 +15,7 @@ from isal import igzip
 from starlette.requests import Request
 from starlette.responses import Response
 
+from geo_api.headers import quality_list
 from geo_api.limits import SingleFlight
 from geo_api.lru import BoundedLRU
 
@@ -76,13 +77,7 @@ def choose_encoding(accept_encoding: str) -> str:
 
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an ``Accept-Encoding`` value accepts gzip (and does not refuse it, q=0)."""
-    for token in accept_encoding.split(","):
-        name, *params = [p.strip().lower() for p in token.split(";")]
-        if name == "gzip":
-            return not any(
-                p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00", "q=0.000") for p in params
-            )
-    return False
+    return any(name == "gzip" and q > 0 for name, q in quality_list(accept_encoding))
 
 
 def _compress(body: bytes, encoding: str, fast: bool) -> bytes:

@@ -36,23 +36,3 @@ def translator(lang: str) -> Callable[[str], str]:
     """A function giving the ``lang`` text of an English string (itself when untranslated)."""
     table = catalogue(lang)
     return lambda text: table.get(text, text)
-
-
-def preferred_language(accept_language: str) -> str:
-    """The offered language an ``Accept-Language`` header prefers (``en`` by default):
-    ``es-MX,es;q=0.9,en;q=0.5`` gives ``es``."""
-    best, best_q = "en", 0.0
-    for part in accept_language.split(",")[:20]:
-        tag, *params = [p.strip() for p in part.split(";")]
-        lang = tag.lower().split("-")[0]
-        q = 1.0
-        for param in params:
-            if param.startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        # strictly greater: of equal weights the first listed wins
-        if lang in LANGUAGES and q > best_q:
-            best, best_q = lang, q
-    return best

@@ -13,9 +13,10 @@ from starlette.responses import Response
 from geo_api.catalog import Catalog
 from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate
+from geo_api.headers import preferred_language
 from geo_api.html import render
 from geo_api.responses import BodyCache, cached_response
-from maps.i18n import LANGUAGES, NATIVE, preferred_language, translator
+from maps.i18n import LANGUAGES, NATIVE, translator
 
 JSON = "application/json"
 

@@ -19,6 +19,7 @@ from boundaries.webgeom import fit_zoom
 from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import AssetsMissing, InvalidParameter
+from geo_api.headers import preferred_language
 from geo_api.mapvalues import PRIORITY_PREFIX, map_values, mappable
 from geo_api.openapi_params import MAPS
 from geo_api.query import int_param, parse_bbox, unknown_params
@@ -35,7 +36,7 @@ from maps.classify import (
     parse_palette,
     parse_scheme,
 )
-from maps.i18n import LANGUAGES, NATIVE, preferred_language, translator
+from maps.i18n import LANGUAGES, NATIVE, translator
 from maps.labels import Label, label_points
 from maps.mapdata import MapData, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
