@@ -401,10 +401,16 @@ def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
 
 def _feature_collection(data: MapData, cls: Classification, geometries: list[dict]) -> dict:
     tips = tooltip_rows(data)
+    source = html.escape(f"{data.source}; ACS {data.vintage}")
     features = []
     for i, geom in enumerate(geometries):
         c = int(cls.classes[i])
-        props = {"id": data.ids[i], "fill": cls.colors[c] if c >= 0 else NO_DATA_FILL, **tips[i]}
+        props = {
+            "id": data.ids[i],
+            "fill": cls.colors[c] if c >= 0 else NO_DATA_FILL,
+            **tips[i],
+            "source": source,
+        }
         features.append(
             {"type": "Feature", "id": data.ids[i], "properties": props, "geometry": geom}
         )
@@ -459,6 +465,7 @@ def render_map(
                 "estimate",
                 "reliability",
                 *(["details"] if data.details else []),
+                "source",
             ],
             aliases=[
                 "",
@@ -466,6 +473,7 @@ def render_map(
                 data.estimate_label,
                 data.t("Reliability"),
                 *([data.t("Ranking")] if data.details else []),
+                data.t("Source"),
             ],
             sticky=True,
         ),

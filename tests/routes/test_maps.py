@@ -212,3 +212,9 @@ def test_the_png_snippet_has_alt_text(client):
     snippet = page.split('id="geoapi-image-snippet">', 1)[1].split("</textarea>", 1)[0]
     assert "&lt;img src=&quot;http://testserver/maps/neighborhoods/population?f=png" in snippet
     assert "alt=&quot;Map: Total population: Neighborhoods (Mapping L.A.). ACS 2022" in snippet
+
+
+def test_tooltips_name_the_source_in_plain_words(client):
+    page = client.get("/maps/neighborhoods/no_subscription_pct").text
+    assert '"source": "CDC Social Vulnerability Index 2022 (ACS 2018-2022); ACS 2022' in page
+    assert '"Source"' in page  # the tooltip row's label
