@@ -8,6 +8,7 @@ import shapely
 from fastapi.testclient import TestClient
 
 from geo_api.app import create_app
+from geo_api.precision import round_indicators
 from tests.routes.conftest import make_settings
 
 pytestmark = pytest.mark.integration
@@ -33,7 +34,8 @@ def test_every_collection_equals_a_fresh_serialization(real, mirror_store):
         assert cached.content == first.content  # the stored bytes are stable
         served = first.json()
         features = served["features"]
-        expected = fresh_features(frame.reset_index(drop=True))
+        # the served figures have the documented precision (geo_api/precision.py)
+        expected = fresh_features(round_indicators(frame.reset_index(drop=True)))
         assert len(features) == len(expected) == served["numberMatched"], lid
         for got, want in zip(features, expected, strict=True):
             assert got["id"] == want["properties"]["id"]
