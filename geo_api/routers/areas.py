@@ -28,6 +28,7 @@ from geo_api.html import render
 from geo_api.precision import round_properties
 from geo_api.responses import cached_response
 from geo_api.routers.documents import JSON, link
+from maps.mapdata import RELIABILITY_TEXT
 
 router = APIRouter(tags=["Custom areas"])
 
@@ -37,11 +38,8 @@ MAX_IDS = 500
 #: first view of the draw page: the LA basin and San Fernando Valley (lon/lat bounds)
 BASIN = (-118.67, 33.70, -117.65, 34.35)
 MAX_NAMES = 4
-RELIABILITY_WORDS = {
-    "high": "high (CV ≤ 15%)",
-    "medium": "medium (CV 15-30%): use with care",
-    "low": "low (CV > 30%): unreliable",
-}
+#: reliability in words, as on the maps (None: no MOE published)
+RELIABILITY_WORDS = {k: v for k, v in RELIABILITY_TEXT.items() if k is not None}
 AREA_BODY = {
     "requestBody": {
         "required": True,
