@@ -129,9 +129,7 @@ def _clean(value: Any) -> Any:
         return None if np.isnan(value) else float(value)
     if isinstance(value, np.integer):
         return int(value)
-    if value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
-    return value
+    return None if value is pd.NA else value
 
 
 def _indicator_columns(inputs: AreaInputs) -> list[str]:
@@ -232,15 +230,3 @@ def aggregate_area(
         "proportion (or ratio) formula; see docs/methods.md",
     }
     return AreaResult(properties=properties, crosswalk=cw, metadata=metadata)
-
-
-def needed_variables() -> list[str]:
-    """Every ACS variable (and published rate) any catalogue recipe reads, sorted."""
-    return sorted(
-        {
-            v
-            for ind in INDICATORS.values()
-            for r in ind.recipes
-            for v in (*r.variables, *((r.published,) if r.published else ()))
-        }
-    )

@@ -46,13 +46,14 @@ TOLERANCES: tuple[tuple[str, str, str, float, float], ...] = (
 )
 
 
-def catalogue_variables(dataset: str) -> list[str]:
-    """Variables (and published rates) the catalogue reads from ``dataset``, sorted."""
+def catalogue_variables(dataset: str | None = None) -> list[str]:
+    """Variables (and published rates) the catalogue reads from ``dataset`` (from every
+    dataset when ``None``: what custom-area aggregation loads), sorted."""
     found = {
         v
         for ind in CATALOGUE
         for r in ind.recipes
-        if r.dataset == dataset
+        if dataset is None or r.dataset == dataset
         for v in (*r.variables, *((r.published,) if r.published else ()))
     }
     return sorted(found)

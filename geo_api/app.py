@@ -15,7 +15,8 @@ from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from starlette.staticfiles import StaticFiles
 
-from boundaries.custom import AreaInputs, needed_variables
+from boundaries.custom import AreaInputs
+from boundaries.sourcecheck import catalogue_variables
 from boundaries.store import (
     SERVING_SKIPS,
     Store,
@@ -70,14 +71,14 @@ def area_loader(app: FastAPI, settings: Settings, store: Store | None) -> Callab
     tracts = catalog.layers["tracts"].frame
     if store is not None and store.areas:
         tables = store.areas
-        tidy = store.acs_values[store.acs_values["variable"].isin(set(needed_variables()))]
+        tidy = store.acs_values[store.acs_values["variable"].isin(set(catalogue_variables()))]
         return lambda: AreaInputs.from_tables(tables, tidy, tracts)
 
     def load() -> AreaInputs:
         manifest = read_manifest(settings.store) or {}
         if manifest.get("content_sha256") != catalog.checksum:
             raise StoreError("the store file changed since the server started: restart it")
-        areas, tidy = read_area_tables(settings.store, needed_variables())
+        areas, tidy = read_area_tables(settings.store, catalogue_variables())
         return AreaInputs.from_tables(areas, tidy, tracts)
 
     return load

@@ -235,12 +235,15 @@ def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
         )
     query = urlencode({"a": a, "b": b})
     side = {
-        "a": {"layer": la.layer.id, "id": ra["id"], "name": ra.get("name")},
-        "b": {"layer": lb.layer.id, "id": rb["id"], "name": rb.get("name")},
+        key: {
+            "layer": lyr.layer.id,
+            "id": rec["id"],
+            "name": rec.get("name"),
+            "href": f"{base}/collections/{lyr.layer.id}/items/{rec['id']}",
+            "data_notes": rec.get("data_notes"),
+        }
+        for key, lyr, rec in (("a", la, ra), ("b", lb, rb))
     }
-    for key, lyr in (("a", la), ("b", lb)):
-        side[key]["href"] = f"{base}/collections/{lyr.layer.id}/items/{side[key]['id']}"
-        side[key]["data_notes"] = (ra if key == "a" else rb).get("data_notes")
     return {
         **side,
         "confidence": 90,

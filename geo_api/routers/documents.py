@@ -60,9 +60,7 @@ def doc_response(
                 **extra,
             )
 
-        headers = {"Content-Language": lang}
-        if translated:
-            headers["Vary"] = "Accept, Accept-Encoding, Accept-Language"
+        headers = language_headers(lang) if translated else {"Content-Language": lang}
         return cached_response(
             request, cache, catalog.checksum, MEDIA["html"], body, headers, variant=f"lang={lang}"
         )
@@ -77,6 +75,11 @@ def page_language(request: Request) -> str:
     if lang not in LANGUAGES:
         raise InvalidParameter(f"lang={lang[:20]!r} is not offered", valid=list(LANGUAGES))
     return lang
+
+
+def language_headers(lang: str) -> dict[str, str]:
+    """Headers of an answer negotiated on the language: which it is, and on what it varies."""
+    return {"Content-Language": lang, "Vary": "Accept, Accept-Encoding, Accept-Language"}
 
 
 def language_switch(request: Request, lang: str) -> dict[str, str]:

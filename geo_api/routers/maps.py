@@ -19,13 +19,13 @@ from boundaries.webgeom import fit_zoom
 from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import AssetsMissing, InvalidParameter
-from geo_api.headers import preferred_language
 from geo_api.mapvalues import PRIORITY_PREFIX, map_values, mappable
 from geo_api.openapi_params import MAPS
 from geo_api.query import int_param, parse_bbox, unknown_params
 from geo_api.ranking import RankingCache
 from geo_api.rankquery import RANKING_PARAMS
 from geo_api.responses import cached_response
+from geo_api.routers.documents import language_headers, page_language
 from geo_api.settings import Settings
 from maps.choropleth import LEGEND_MODES, Assets, Tiles, View, render_map
 from maps.classify import (
@@ -36,7 +36,7 @@ from maps.classify import (
     parse_palette,
     parse_scheme,
 )
-from maps.i18n import LANGUAGES, NATIVE, translator
+from maps.i18n import NATIVE, translator
 from maps.labels import Label, label_points
 from maps.mapdata import MapData, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
@@ -65,6 +65,7 @@ DISTRICT_VIEWS = {
     "secondary": ("unified", "secondary"),
     "unified": ("unified",),
 }
+DEFAULT_DISTRICT_VIEW = "elementary"
 #: listed in a highlight= error when a layer has no more features than this
 LIST_IDS_UP_TO = 300
 OVERLAYS = ("schools",)
@@ -206,7 +207,7 @@ def _shown_districts(layer: LayerData, q: QueryParams) -> tuple[np.ndarray | Non
         if "sd_type" in q:
             raise InvalidParameter("sd_type applies to the school-districts layer only")
         return None, ""
-    view = q.get("sd_type", "elementary")
+    view = q.get("sd_type", DEFAULT_DISTRICT_VIEW)
     if view not in DISTRICT_VIEWS:
         raise InvalidParameter(f"sd_type={view[:40]!r} is not a view", valid=list(DISTRICT_VIEWS))
     types = DISTRICT_VIEWS[view]
@@ -239,11 +240,10 @@ def _view(q: QueryParams, layer: LayerData, base: str, layer_id: str, indicator:
                 valid=ids if len(ids) <= LIST_IDS_UP_TO else None,
             )
         kind = layer.records[layer.by_id[wanted]].get("sd_type")
-        drawn = DISTRICT_VIEWS.get(q.get("sd_type", "elementary"), ())
-        if kind is not None and kind not in drawn:
+        shown = q.get("sd_type", DEFAULT_DISTRICT_VIEW)
+        if kind is not None and kind not in DISTRICT_VIEWS.get(shown, ()):
             raise InvalidParameter(
-                f"highlight={wanted!r} is a {kind} district, not drawn with sd_type="
-                f"{q.get('sd_type', 'elementary')}",
+                f"highlight={wanted!r} is a {kind} district, not drawn with sd_type={shown}",
                 valid=[v for v, types in DISTRICT_VIEWS.items() if kind in types],
             )
         highlight = wanted
@@ -307,9 +307,7 @@ def _serve(
     fmt = q.get("f", "html")
     if fmt not in ("html", "png"):
         raise InvalidParameter(f"unknown map format {fmt!r}", valid=["html", "png"])
-    lang = q.get("lang") or preferred_language(request.headers.get("accept-language", ""))
-    if lang not in LANGUAGES:
-        raise InvalidParameter(f"lang={lang[:20]!r} is not offered", valid=list(LANGUAGES))
+    lang = page_language(request)
     view = _view(q, layer, base, layer_id, indicator)
     width = int_param(q.get("width"), "width", 1200, MIN_SIZE, MAX_SIZE)
     height = int_param(q.get("height"), "height", 900, MIN_SIZE, MAX_SIZE)
@@ -341,7 +339,7 @@ def _serve(
         return request.app.state.limiter.run(render)
 
     media = "image/png" if fmt == "png" else "text/html; charset=utf-8"
-    headers = {"Content-Language": lang, "Vary": "Accept, Accept-Encoding, Accept-Language"}
+    headers = language_headers(lang)
     return cached_response(
         request, cache, catalog.checksum, media, body, headers, variant=f"lang={lang}"
     )

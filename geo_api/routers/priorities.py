@@ -31,7 +31,7 @@ from geo_api.ranking import (
 )
 from geo_api.rankquery import RANKING_PARAMS, ranking_for
 from geo_api.responses import cached_response
-from geo_api.routers.documents import language_switch, link, page_language
+from geo_api.routers.documents import language_headers, language_switch, link, page_language
 from maps.i18n import translator
 from maps.mapdata import estimate_text
 
@@ -316,9 +316,7 @@ def priorities(
 
     headers = _download(fmt, program)
     if fmt == "html":
-        headers.update(
-            {"Content-Language": lang, "Vary": "Accept, Accept-Encoding, Accept-Language"}
-        )
+        headers.update(language_headers(lang))
     return cached_response(
         request, cache, catalog.checksum, FORMATS[fmt], body, headers, variant=f"lang={lang}"
     )

@@ -10,8 +10,9 @@ import pytest
 from shapely.geometry import box
 
 from boundaries.compare import compare_rows, overlap
-from boundaries.custom import AreaInputs, OutsideCounty, aggregate_area, needed_variables
+from boundaries.custom import AreaInputs, OutsideCounty, aggregate_area
 from boundaries.moe import difference_test, moe_proportion
+from boundaries.sourcecheck import catalogue_variables
 from boundaries.store import read_area_tables, read_store
 from tests.fixture_mirror import NUMBERS, TRACTS
 from tests.shapes import X0, Y0, D
@@ -26,7 +27,7 @@ def store(fixture_build):
 
 @pytest.fixture(scope="module")
 def inputs(fixture_build, store):
-    areas, tidy = read_area_tables(fixture_build[1], needed_variables())
+    areas, tidy = read_area_tables(fixture_build[1], catalogue_variables())
     return AreaInputs.from_tables(areas, tidy, store.layers["tracts"])
 
 
