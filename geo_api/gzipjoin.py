@@ -8,10 +8,11 @@ byte-aligns the stream and starts the next block with no back-reference to earli
 so such fragments concatenate into one valid DEFLATE stream (RFC 1951), whatever their
 order. A page is then: the gzip header (RFC 1952), the compressed collection head, one
 fragment per feature (a second variant of each starts with the separating comma), the
-compressed tail, the final empty block, and the CRC-32 and length of the whole page
-(computed with ISA-L over the uncompressed bytes, which are assembled anyway). About
-0.15 ms for the same page, at a similar size (features compressed alone compress a
-little less well than in one stream, against the fastest setting's weaker matching).
+compressed tail, the final empty block, and the CRC-32 and length of the whole page.
+The CRC-32 is combined from each fragment's own CRC-32 and length, kept beside it
+(ISA-L's ``crc32_combine``), so the uncompressed page is never assembled: that join and
+its copies were a fifth of the route's time. About 0.1 ms for the same page, at a
+somewhat larger size (features compressed alone compress less well than in one stream).
 """
 
 from __future__ import annotations
@@ -36,31 +37,50 @@ def deflate_fragment(data: bytes, level: int = LEVEL) -> bytes:
     return compressor.compress(data) + compressor.flush(zlib.Z_FULL_FLUSH)
 
 
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """Some bytes compressed alone: the DEFLATE fragment, and the CRC-32 and length of
+    the uncompressed bytes (what the gzip trailer is combined from)."""
+
+    deflated: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, data: bytes) -> Piece:
+        """Compress ``data`` once and note its CRC-32 and length."""
+        return cls(deflate_fragment(data), isal_zlib.crc32(data), len(data))
+
+
 @dataclass(frozen=True)
 class Fragments:
     """Every feature of a layer compressed alone: ``first[i]`` is feature ``i``,
     ``rest[i]`` is ``,`` + feature ``i`` (for every position after the first)."""
 
-    first: list[bytes]
-    rest: list[bytes]
+    first: list[Piece]
+    rest: list[Piece]
 
     @classmethod
     def of(cls, features: Sequence[bytes]) -> Fragments:
         """Compress each feature (and its comma-led variant) once."""
         return cls(
-            first=[deflate_fragment(f) for f in features],
-            rest=[deflate_fragment(b"," + f) for f in features],
+            first=[Piece.of(f) for f in features],
+            rest=[Piece.of(b"," + f) for f in features],
         )
 
 
-def gzip_join(
-    head: bytes, tail: bytes, fragments: Fragments, page: Iterable[int], raw: bytes
-) -> bytes:
-    """The gzip body of ``raw`` = ``head`` + the ``page`` features joined by commas +
-    ``tail``, from the features' precompressed fragments."""
+def gzip_join(head: bytes, tail: bytes, fragments: Fragments, page: Iterable[int]) -> bytes:
+    """The gzip body of ``head`` + the ``page`` features joined by commas + ``tail``,
+    from the features' precompressed fragments (the plain page is never assembled)."""
+    combine = isal_zlib.crc32_combine
     parts = [GZIP_HEADER, deflate_fragment(head)]
+    crc, size = isal_zlib.crc32(head), len(head)
     for n, i in enumerate(page):
-        parts.append(fragments.rest[i] if n else fragments.first[i])
+        piece = fragments.rest[i] if n else fragments.first[i]
+        parts.append(piece.deflated)
+        crc = combine(crc, piece.crc, piece.size)
+        size += piece.size
     parts += [deflate_fragment(tail), FINAL_BLOCK]
-    parts.append(struct.pack("<II", isal_zlib.crc32(raw) & 0xFFFFFFFF, len(raw) & 0xFFFFFFFF))
+    crc = combine(crc, isal_zlib.crc32(tail), len(tail))
+    parts.append(struct.pack("<II", crc & 0xFFFFFFFF, (size + len(tail)) & 0xFFFFFFFF))
     return b"".join(parts)

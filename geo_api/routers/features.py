@@ -207,11 +207,11 @@ def _page_links(
     request: Request, base: str, lid: str, offset: int, limit: int, matched: int, fmt: str
 ) -> list[dict[str, str]]:
     params = [(k, v) for k, v in request.query_params.multi_items() if k not in ("offset", "f")]
-    url = f"{base}/collections/{lid}/items"
+    kept = urlencode(params) + "&" if params else ""  # encoded once for every link
+    url = f"{base}/collections/{lid}/items?{kept}"
 
     def href(off: int, f: str) -> str:
-        query = [*params, ("offset", str(off)), ("f", f)] if off else [*params, ("f", f)]
-        return f"{url}?{urlencode(query)}"
+        return f"{url}offset={off}&f={f}" if off else f"{url}f={f}"
 
     links = [
         link(href(offset, "json"), "self" if fmt == "json" else "alternate", GEOJSON),
@@ -346,9 +346,7 @@ def items(
             head, tail = collection_parts(
                 numberMatched=matched, numberReturned=len(page), timeStamp=stamp, links=links
             )
-            whole = layer.zoom_features(q.zoom)
-            raw = head + b",".join(whole[i] for i in page) + tail
-            return gzip_join(head, tail, layer.gzip_fragments(q.zoom), page, raw)
+            return gzip_join(head, tail, layer.gzip_fragments(q.zoom), page)
 
     return cached_response(
         request,
