@@ -4,9 +4,11 @@
 alias) or ``cql2-json``. Parsing and evaluation are pygeofilter's (its CQL2 parsers and
 GeoPandas backend), over the layer's in-memory frame in EPSG:4326: comparisons, ``AND``/
 ``OR``/``NOT``, ``IN``, ``BETWEEN``, ``LIKE``, ``IS NULL``, ``casei()``, arithmetic and
-the spatial predicates (``S_INTERSECTS(geometry, POLYGON(...))`` …) with geometry
-literals in lon/lat. A property the layer lacks, or text that does not parse, is a 400
-that names it; a null value never matches a comparison.
+the spatial predicates (``S_INTERSECTS(geometry, POLYGON(...))`` …). Geometry literals
+are in lon/lat unless ``filter-crs`` names another offered CRS (:mod:`geo_api.crs`:
+EPSG:4326 latitude first, 3857, 3310, 2229), in which case they are moved to lon/lat
+before evaluation (:func:`literals_to_crs84`). A property the layer lacks, or text that
+does not parse, is a 400 that names it; a null value never matches a comparison.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from geo_api.catalog import LayerData
+from geo_api.crs import Crs, bbox_to_crs84, from_crs
 from geo_api.errors import InvalidParameter, UnknownParameter
 
 LANGS = {"cql2-text": "cql2-text", "cql-text": "cql2-text", "cql2-json": "cql2-json"}
@@ -40,7 +43,9 @@ def parse_filter(text: str, lang: str | None) -> Any:
         if chosen == "cql2-json":
             from pygeofilter.parsers.cql2_json import parse as parse_json
 
-            return parse_json(json.loads(text))
+            tree = parse_json(json.loads(text))
+            _fix_json_envelopes(tree)
+            return tree
         from pygeofilter.parsers.cql2_text import parse as parse_text
 
         return parse_text(text)
@@ -53,14 +58,83 @@ def attributes(node: Any) -> set[str]:
     """Every property name the filter reads."""
     from pygeofilter import ast
 
-    if isinstance(node, ast.Attribute):
-        return {node.name}
-    found: set[str] = set()
+    return {n.name for n in [node, *_nodes(node)] if isinstance(n, ast.Attribute)}
+
+
+def _nodes(node: Any) -> list[Any]:
+    """Every node below ``node`` (literals included), depth first."""
+    from pygeofilter import ast
+
     subs = node.get_sub_nodes() if isinstance(node, ast.Node) else []
+    found: list[Any] = []
     for sub in subs if isinstance(subs, list) else [subs]:
         for item in sub if isinstance(sub, list) else [sub]:
-            found |= attributes(item)
+            found += [item, *_nodes(item)]
     return found
+
+
+def _is_bbox(node: Any) -> bool:
+    """A cql2-text ``BBOX(minx, miny, maxx, maxy[, …])`` literal, which pygeofilter parses
+    as a function call (evaluated by :func:`_bbox`)."""
+    from pygeofilter import ast
+
+    return isinstance(node, ast.Function) and node.name.lower() == "bbox"
+
+
+def _bbox(*coords: Any) -> Any:
+    """The polygon of a CQL2 bbox literal: 4 numbers, or 6 with the heights dropped."""
+    import shapely
+
+    if len(coords) not in (4, 6) or not all(isinstance(c, int | float) for c in coords):
+        raise ValueError("BBOX takes 4 numbers (minx, miny, maxx, maxy) or 6 (with z)")
+    minx, miny, maxx, maxy = coords if len(coords) == 4 else (*coords[:2], *coords[3:5])
+    return shapely.box(minx, miny, maxx, maxy)
+
+
+def _fix_json_envelopes(tree: Any) -> None:
+    """Put cql2-json ``{"bbox": [minx, miny, maxx, maxy]}`` literals right, in place.
+
+    pygeofilter 0.3 builds them as ``Envelope(*bbox)`` while its fields are ordered
+    ``x1, x2, y1, y2``: ``x2`` receives miny and ``y1`` maxx, and the box it evaluates
+    is wrong without any error. The fields are swapped back here.
+    """
+    from pygeofilter import values
+
+    for node in _nodes(tree):
+        if isinstance(node, values.Envelope):
+            node.x2, node.y1 = node.y1, node.x2
+
+
+def literals_to_crs84(node: Any, crs: Crs) -> None:
+    """Move every geometry and bbox literal of the filter ``node`` from ``crs`` (the
+    ``filter-crs``, in its own axis order) to CRS84 lon/lat, in place; a 400 when one
+    cannot be read in ``crs``."""
+    import shapely
+    from pygeofilter import values
+
+    if crs.is_default:
+        return
+    for child in _nodes(node):
+        try:
+            if isinstance(child, values.Geometry):
+                moved = from_crs(np.array([shapely.geometry.shape(child.geometry)]), crs)[0]
+                minx, miny, maxx, maxy = shapely.bounds(moved)
+                lonlat = -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
+                if moved.is_empty or not lonlat:  # NaN fails too
+                    raise ValueError("its coordinates fall outside the CRS's range")
+                child.geometry = shapely.geometry.mapping(moved)
+            elif isinstance(child, values.Envelope):
+                bounds = (child.x1, child.y1, child.x2, child.y2)
+                child.x1, child.y1, child.x2, child.y2 = bbox_to_crs84(bounds, crs)
+            elif _is_bbox(child) and len(child.arguments) in (4, 6):
+                args = child.arguments
+                corners = (args[0], args[1], *args[-3:-1]) if len(args) == 6 else tuple(args)
+                moved_box = bbox_to_crs84(corners, crs)
+                child.arguments = list(moved_box)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise InvalidParameter(
+                f"a geometry in the filter cannot be read in {crs.uri}: {str(exc)[:120]}"
+            ) from None
 
 
 def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
@@ -74,7 +148,7 @@ def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
             valid=sorted([*layer.properties, GEOMETRY]),
         )
     try:
-        result = to_filter(layer.frame, tree, {}, {"lower": _lower})
+        result = to_filter(layer.frame, tree, {}, {"lower": _lower, "bbox": _bbox})
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise InvalidParameter(f"filter cannot be applied: {str(exc)[:200]}") from None
     mask = (

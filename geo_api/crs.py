@@ -93,6 +93,22 @@ def to_crs(geoms: np.ndarray, crs: Crs) -> np.ndarray:
     return shapely.transform(geoms, move)
 
 
+def from_crs(geoms: np.ndarray, crs: Crs) -> np.ndarray:
+    """Shapely geometries given in ``crs`` (its axis order) as CRS84 lon/lat, unrounded."""
+    if crs.is_default:
+        return geoms
+    assert crs.epsg is not None
+    transformer = _transformer(crs.epsg)
+
+    def move(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(
+            coords[:, 0], coords[:, 1], direction=TransformDirection.INVERSE
+        )
+        return np.column_stack([x, y])
+
+    return shapely.transform(geoms, move)
+
+
 def bbox_to_crs84(bbox: tuple[float, float, float, float], crs: Crs) -> tuple[float, ...]:
     """A ``bbox`` given in ``crs`` (its axis order) as lon/lat bounds, densified edges."""
     if crs.is_default:

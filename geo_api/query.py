@@ -13,7 +13,8 @@ Supported parameters (OGC API - Features Part 1 plus documented extensions):
 * ``sortby=prop`` or ``sortby=-prop`` (comma-separated; nulls always last);
 * equality filters on any property, text ignoring case: ``?city=Los Angeles``,
   ``?name=watts``, ``?sd_type=unified``;
-* ``filter=`` CQL2 (``filter-lang=cql2-text|cql2-json``; ``cql-text`` accepted), see
+* ``filter=`` CQL2 (``filter-lang=cql2-text|cql2-json``; ``cql-text`` accepted), its
+  geometry literals in lon/lat or in the CRS named by ``filter-crs``, see
   :mod:`geo_api.cql2`;
 * range filters on numeric properties: ``?no_subscription_pct>=20``,
   ``?poverty_pct<10``, ``?population>5000`` (operators ``>=``, ``<=``, ``>``, ``<``).
@@ -31,7 +32,7 @@ import shapely
 
 from boundaries.webgeom import MAX_ZOOM, MIN_ZOOM
 from geo_api.catalog import LayerData
-from geo_api.cql2 import filter_mask, parse_filter
+from geo_api.cql2 import filter_mask, literals_to_crs84, parse_filter
 from geo_api.crs import DEFAULT as DEFAULT_CRS
 from geo_api.crs import Crs, bbox_to_crs84, parse_crs_param
 from geo_api.errors import InvalidParameter, UnknownParameter
@@ -54,10 +55,6 @@ RESERVED = {
     "crs",
 }
 RANGE_KEY = re.compile(r"^([A-Za-z0-9_]+)\s*(>=|<=|>|<)\s*(.*)$")
-CRS84 = {
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-    "http://www.opengis.net/def/crs/EPSG/0/4326",
-}
 
 
 @dataclass
@@ -161,6 +158,7 @@ def parse_query(params: list[tuple[str, str]], layer: LayerData) -> Query:
     given = dict(params)
     bbox_crs = parse_crs_param(given.get("bbox-crs"), "bbox-crs")
     q.crs = parse_crs_param(given.get("crs"), "crs")
+    filter_crs = parse_crs_param(given.get("filter-crs"), "filter-crs")
     for key, value in params:
         if key == "limit":
             q.limit = min(_int("limit", value, 1), MAX_LIMIT)
@@ -190,10 +188,10 @@ def parse_query(params: list[tuple[str, str]], layer: LayerData) -> Query:
                     )
                 q.sortby.append((name, desc))
         elif key == "filter":
-            q.cql = parse_filter(value, dict(params).get("filter-lang"))
+            q.cql = parse_filter(value, given.get("filter-lang"))
+            literals_to_crs84(q.cql, filter_crs)
         elif key in ("filter-lang", "filter-crs"):
-            if key == "filter-crs" and value not in CRS84:
-                raise InvalidParameter("filter-crs must be CRS84 or EPSG:4326", valid=sorted(CRS84))
+            continue  # read with filter (filter-crs was checked above)
         elif key in RESERVED:
             continue  # f and datetime are handled elsewhere / not applicable
         else:

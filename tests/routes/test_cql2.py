@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 import shapely
 
@@ -45,6 +46,25 @@ def test_cql2_text_equals_client_side_filtering(client, text, keep):
     assert _ids(client, filter=text, **{"filter-lang": "cql-text"}) == expected  # GDAL's name
 
 
+def test_bbox_literals_select_what_the_bbox_parameter_selects(client):
+    """CQL2 bbox literals, in text (4 or 6 numbers) and JSON, equal ``bbox=``: the JSON
+    form is read minx, miny, maxx, maxy (pygeofilter alone mixes the order up)."""
+    bounds = WEST.buffer(0.004).bounds
+    expected = _ids(client, bbox=",".join(map(str, bounds)))
+    assert expected
+    text = ",".join(map(str, bounds))
+    assert _ids(client, filter=f"S_INTERSECTS(geometry, BBOX({text}))") == expected
+    minx, miny, maxx, maxy = bounds
+    three_d = f"BBOX({minx},{miny},0,{maxx},{maxy},100)"
+    assert _ids(client, filter=f"S_INTERSECTS(geometry, {three_d})") == expected
+    as_json = {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": list(bounds)}]}
+    assert _ids(client, filter=json.dumps(as_json), **{"filter-lang": "cql2-json"}) == expected
+    bad = client.get(
+        "/collections/tracts/items", params={"filter": "S_INTERSECTS(geometry, BBOX(1,2,3))"}
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid-parameter"
+
+
 def test_cql2_json_equals_cql2_text(client):
     as_json = {
         "op": "and",
@@ -61,6 +81,26 @@ def test_cql2_json_equals_cql2_text(client):
     assert from_json  # the buffer reaches tracts A and B
 
 
+@pytest.mark.parametrize("code", [4326, 3857, 2229])
+def test_filter_crs_reads_geometry_literals_in_that_crs(client, code):
+    """The same area written in another CRS (its own axis order) selects the same tracts,
+    as a polygon and as a BBOX envelope."""
+    from pyproj import Transformer
+
+    area = WEST.buffer(0.004)
+    move = Transformer.from_crs("OGC:CRS84", f"EPSG:{code}").transform
+    moved = shapely.transform(area, lambda xy: np.column_stack(move(xy[:, 0], xy[:, 1])))
+    expected = _ids(client, filter=f"S_INTERSECTS(geometry, {area.wkt})")
+    assert expected
+    crs = {"filter-crs": f"http://www.opengis.net/def/crs/EPSG/0/{code}"}
+    assert _ids(client, filter=f"S_INTERSECTS(geometry, {moved.wkt})", **crs) == expected
+    box = ",".join(str(v) for v in moved.bounds)
+    lonlat_box = ",".join(str(v) for v in area.bounds)
+    boxed = _ids(client, filter=f"S_INTERSECTS(geometry, BBOX({lonlat_box}))")
+    assert boxed == _ids(client, filter=f"S_INTERSECTS(geometry, {shapely.box(*area.bounds).wkt})")
+    assert _ids(client, filter=f"S_INTERSECTS(geometry, BBOX({box}))", **crs) == boxed
+
+
 @pytest.mark.parametrize(
     ("params", "code"),
     [
@@ -68,7 +108,12 @@ def test_cql2_json_equals_cql2_text(client):
         ({"filter": "population >>"}, "invalid-parameter"),
         ({"filter": "population > 1", "filter-lang": "sql"}, "invalid-parameter"),
         ({"filter": "{not json", "filter-lang": "cql2-json"}, "invalid-parameter"),
-        ({"filter": "population > 1", "filter-crs": "EPSG:2229"}, "invalid-parameter"),
+        ({"filter": "population > 1", "filter-crs": "EPSG:9999"}, "invalid-parameter"),
+        # lon/lat read as latitude first: outside EPSG:4326's range
+        (
+            {"filter": f"S_INTERSECTS(geometry, {WEST_TRACT})", "filter-crs": "EPSG:4326"},
+            "invalid-parameter",
+        ),
     ],
 )
 def test_bad_filters_are_400_problems(client, params, code):
