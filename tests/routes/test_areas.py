@@ -174,6 +174,16 @@ def test_compare_tests_each_indicator(client):
         "/compare", params={"a": "neighborhoods:west", "b": "tracts:" + A, "f": "html"}
     )
     assert html.status_code == 200 and "90% margin of error" in html.text
+    # rate differences read in percentage points, signed; counts signed too
+    rate = next(r for r in body["indicators"] if r["indicator"].endswith("_pct") and r["z"])
+    page = client.get(
+        "/compare", params={"a": "neighborhoods:west", "b": "neighborhoods:east", "f": "html"}
+    ).text
+    sign = "+" if rate["difference"] > 0 else "−"
+    moe = f"{rate['difference_moe']:.1f}"
+    assert f"{sign}{abs(rate['difference']):.1f} points ± {moe}<" in page
+    pop_sign = "+" if pop["difference"] > 0 else ("−" if pop["difference"] < 0 else "")
+    assert f"{pop_sign}{abs(pop['difference']):,.0f} ± " in page
     overlapping = client.get("/compare", params={"a": "neighborhoods:west", "b": "tracts:" + A})
     assert "independent samples" in overlapping.json()["notes"][0]
     csv = client.get(
