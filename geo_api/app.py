@@ -101,6 +101,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.warmed_seconds = None
         if settings.warm:
             app.state.warmed_seconds = round(await warm(app, app.state.catalog), 1)
+            gc.collect()  # what the warm-up built lives on too: out of the collector's view
+            gc.freeze()
         yield
 
     # Swagger UI and ReDoc from the fastapi-offline package: /docs works without a CDN
