@@ -32,6 +32,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+PRODUCTION_RUNS = 3  # runs of the production command's uncached bbox case
 PRODUCTION_WORKERS = 2  # one per core of the reference machine
 ROOT = Path(__file__).resolve().parents[1]
 BENCH = ROOT / "var" / "bench"
@@ -379,9 +380,13 @@ def main() -> int:
             procs.append(prod)
             prod_url = f"http://127.0.0.1:{prod_port}"
             wait_http(f"{prod_url}/healthz", prod)
-            prod_fresh = wrk(
-                prod_url + fresh_case.geo_api, fresh_case.connections, args.seconds, True
-            )
+            # three runs, reported with their median: one run's p99 moves with the
+            # machine's other load by a factor of two on this shared 2-core host
+            prod_runs = [
+                wrk(prod_url + fresh_case.geo_api, fresh_case.connections, args.seconds, True)
+                for _ in range(PRODUCTION_RUNS)
+            ]
+            prod_fresh = sorted(prod_runs, key=lambda r: r["p99"])[len(prod_runs) // 2]
 
             print(
                 f"\nwrk, {args.seconds} s per server and case, Accept-Encoding: gzip, "
@@ -428,7 +433,10 @@ def main() -> int:
                 f"  a new bbox every request, 32 connections: one process "
                 f"{fresh[1]['rps']:.0f} req/s, p99 {fresh[1]['p99']:.1f} ms; production command "
                 f"`geo-api serve --workers {PRODUCTION_WORKERS}` {prod_fresh['rps']:.0f} req/s, "
-                f"p99 {prod_fresh['p99']:.1f} ms (target ≤ 50 ms)"
+                f"p99 {prod_fresh['p99']:.1f} ms (target ≤ 50 ms; median of "
+                f"{PRODUCTION_RUNS} runs, p99s "
+                + ", ".join(f"{r['p99']:.1f}" for r in prod_runs)
+                + " ms)"
             )
 
             map_url = f"{geo_url}/maps/tracts/no_subscription_pct"
