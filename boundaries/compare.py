@@ -12,13 +12,14 @@ the same survey responses; the result then carries a note and should be read wit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import geopandas as gpd
 import numpy as np
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.indicators import INDICATORS
+from boundaries.indicators import INDICATORS, untranslated
 from boundaries.moe import Z, difference_test
 from loaders.geometry import AREA_CRS, SERVE_CRS
 
@@ -30,9 +31,14 @@ def _number(value: Any) -> float | None:
 
 
 def compare_rows(
-    a: dict[str, Any], b: dict[str, Any], indicators: list[str], level: int = 90
+    a: dict[str, Any],
+    b: dict[str, Any],
+    indicators: list[str],
+    level: int = 90,
+    t: Callable[[str], str] = untranslated,
 ) -> list[dict[str, Any]]:
-    """One row per indicator of ``indicators`` (ids both property sets carry)."""
+    """One row per indicator of ``indicators`` (ids both property sets carry); ``t``
+    words the notes in another language (:func:`maps.i18n.translator`)."""
     rows = []
     for ind_id in indicators:
         ind = INDICATORS[ind_id]
@@ -51,20 +57,18 @@ def compare_rows(
             "note": None,
         }
         if ea is None or eb is None:
-            row["note"] = "no estimate for " + " and ".join(
-                n for n, e in (("a", ea), ("b", eb)) if e is None
-            )
+            sides = "a and b" if ea is None and eb is None else ("a" if ea is None else "b")
+            row["note"] = t("no estimate for {sides}").format(sides=t(sides))
         elif ma is None or mb is None:
             row["difference"] = ea - eb
-            row["note"] = "no margin of error published, so the difference cannot be tested"
+            row["note"] = t("no margin of error published, so the difference cannot be tested")
         else:
             diff, moe, z = (float(v) for v in difference_test(ea, ma, eb, mb))
             row.update(difference=diff, difference_moe=moe, z=z)
             row["significant"] = bool(abs(z) > Z[level])
             if not row["significant"]:
-                row["note"] = (
-                    f"not significant at {level}%: the difference is within its margin of error"
-                )
+                text = "not significant at {level}%: the difference is within its margin of error"
+                row["note"] = t(text).format(level=level)
         rows.append(row)
     return rows
 

@@ -335,7 +335,8 @@ CATALOGUE: tuple[Indicator, ...] = (
 INDICATORS: dict[str, Indicator] = {ind.id: ind for ind in CATALOGUE}
 
 
-def _same(text: str) -> str:
+def untranslated(text: str) -> str:
+    """The English text itself: the default of every ``t`` (translator) parameter."""
     return text
 
 
@@ -343,7 +344,7 @@ def source_words(
     dataset: str | None,
     vintage: int | None,
     tables: list[str] | tuple,
-    t: Callable[[str], str] = _same,
+    t: Callable[[str], str] = untranslated,
 ) -> str:
     """A source in plain words, e.g. "CDC Social Vulnerability Index 2022 (ACS 2018-2022)"
     or "ACS 5-year 2018-2022, table S1701"; ``t`` gives another language's wording

@@ -7,6 +7,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from boundaries.indicators import untranslated
+
 
 @lru_cache(maxsize=1)
 def _env() -> Environment:
@@ -25,14 +27,10 @@ def _num(value: Any) -> str:
     return str(value)
 
 
-def _same(text: str) -> str:
-    return text
-
-
 def render(template: str, **context: Any) -> bytes:
     """Render ``template`` with ``context`` to UTF-8 bytes. Templates translate their
     text with ``t`` (English unless the caller gives :func:`maps.i18n.translator`) and
     name the page's ``lang``."""
-    context.setdefault("t", _same)
+    context.setdefault("t", untranslated)
     context.setdefault("lang", "en")
     return _env().get_template(template).render(**context).encode("utf-8")

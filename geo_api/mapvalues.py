@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from boundaries.indicators import INDICATORS, source_words
+from boundaries.indicators import INDICATORS, source_words, untranslated
 from boundaries.moe import reliability_classes
 from boundaries.priorities import TOP
 from boundaries.programs import PROGRAMS
@@ -20,6 +20,7 @@ from geo_api.catalog import Catalog, LayerData
 from geo_api.ranking import Ranking, RankingCache
 from geo_api.rankquery import ranking_for
 from maps.mapdata import estimate_text
+from maps.notes import notes_text
 
 PRIORITY_PREFIX = "priority-"
 
@@ -41,11 +42,7 @@ class MapValues:
     details: list[str] = field(default_factory=list)
 
 
-def _same(text: str) -> str:
-    return text
-
-
-def vintage_text(year: int | None, t: Callable[[str], str] = _same) -> str:
+def vintage_text(year: int | None, t: Callable[[str], str] = untranslated) -> str:
     """``2022`` -> ``2022 (ACS 2018-2022 5-year)`` (``t``: another language's wording)."""
     if year is None:
         return t("unknown")
@@ -53,7 +50,7 @@ def vintage_text(year: int | None, t: Callable[[str], str] = _same) -> str:
 
 
 def indicator_values(
-    layer: LayerData, indicator: str, t: Callable[[str], str] = _same
+    layer: LayerData, indicator: str, t: Callable[[str], str] = untranslated
 ) -> MapValues:
     """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
     meta = INDICATORS[indicator]
@@ -61,7 +58,12 @@ def indicator_values(
     tables = [t.strip() for t in str(status.get("tables") or "").split(",") if t.strip()]
     source = source_words(status.get("dataset"), layer.vintage_of(indicator), tables, t)
     frame = layer.frame
-    notes = frame["data_notes"].fillna("").astype(str).tolist() if "data_notes" in frame else []
+    # each area's notes on this indicator (and on the whole area), in the page language
+    notes = (
+        [notes_text(n, t, indicator) for n in frame["data_notes"].fillna("").astype(str)]
+        if "data_notes" in frame
+        else []
+    )
     return MapValues(
         label=meta.label,
         unit=meta.unit,
@@ -162,7 +164,7 @@ def map_values(
     quantity: str,
     rankings: RankingCache,
     q: Any = None,
-    t: Callable[[str], str] = _same,
+    t: Callable[[str], str] = untranslated,
 ) -> MapValues:
     """The values of ``quantity`` (checked against :func:`mappable` by the caller); ``q``
     holds a need score's ranking parameters."""

@@ -1,0 +1,110 @@
+"""Reading a feature's ``data_notes``: the items that concern one indicator, in a language.
+
+The store writes each feature's notes as one string of items joined by ``"; "``. An item
+names what it is about before a colon: an indicator (``poverty_pct: nobody in the
+universe (…)``) or an allocation fact (``allocated_share 63%: …``,
+``population_coverage 97.3%: …``); the note for an area without any centre of population
+stands alone. Some items contain ``"; "`` themselves, so items are split only where the
+next one starts with such a name and a colon.
+
+:func:`notes_for` keeps the items a map of one indicator needs (that indicator's, and the
+ones about the whole area) and :func:`translate_note` words an item in another language
+from the templates in :data:`NOTE_TEMPLATES`, whose translations live in the gettext
+catalogue with the rest of the map text (:mod:`maps.i18n`). An item no template matches
+stays as written, never dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import cache
+
+from boundaries.indicators import INDICATORS, untranslated
+
+#: where one item ends and the next begins: ``; `` then ``name[ 12.3%]: ``
+ITEM_START = re.compile(r"; (?=[a-z][a-z0-9_]*(?: [\d.]+%)?: )")
+#: the English wording of every note the build and the aggregation write; ``{…}`` marks
+#: what varies (``universe`` and ``cap`` are translated too, the rest kept as written)
+NOTE_TEMPLATES = (
+    "{id}: no margin of error published",
+    "{id}: not aggregable (a median cannot be summed; no distribution table)",
+    "{id}: no tract estimate published for this area",
+    "{id}: nobody in the universe ({universe})",
+    "allocated_share {share}%: most of this area's figures come from census tracts its "
+    "boundary splits, divided by 2020 population; reliability is at most {cap} because "
+    "population and land-area weights differ by a factor of {ratio}",
+    "allocated_share {share}%: most of this area's figures come from census tracts its "
+    "boundary splits, divided by 2020 population; reliability is at most {cap}",
+    "no 2020 block-group centre of population lies in this area, so no share of the census "
+    "tracts around it is assigned to it: its figures are unknown (few or no residents), "
+    "not zero",
+    "population_coverage {share}%: the rest of this area's 2020 population lives in census "
+    "tracts without a polygon, missing from every figure",
+)
+TRANSLATED_FIELDS = ("universe", "cap")
+
+
+def split_notes(text: str | None) -> list[str]:
+    """The items of a ``data_notes`` string (none for an empty or missing one)."""
+    if not text:
+        return []
+    return [item for item in ITEM_START.split(text) if item]
+
+
+def _subject(item: str) -> str | None:
+    """The indicator an item is about, ``None`` for an item about the whole area."""
+    name = item.split(":", 1)[0]
+    return name if name in INDICATORS else None
+
+
+def notes_for(text: str | None, indicator: str) -> list[str]:
+    """The items of ``text`` that bear on a map of ``indicator``: its own, and those about
+    the whole area (allocation, coverage), in the order written."""
+    return [item for item in split_notes(text) if _subject(item) in (None, indicator)]
+
+
+@cache
+def _regex(template: str) -> tuple[str, tuple[str, ...]]:
+    """A template as a regular expression with one unnamed group per ``{field}`` (the
+    same syntax in Python and in a page's JavaScript), and the field names in order."""
+    parts = re.split(r"\{(\w+)\}", template)
+    regex = "".join("(.+?)" if i % 2 else re.escape(part) for i, part in enumerate(parts))
+    return f"^{regex}$", tuple(parts[1::2])
+
+
+def field_words(t: Callable[[str], str]) -> dict[str, str]:
+    """The translated fields' possible values (universes, reliability caps) in ``t``."""
+    values = {ind.universe for ind in INDICATORS.values()} | {"low", "medium", "high"}
+    return {v: t(v) for v in sorted(values)}
+
+
+def translate_note(item: str, t: Callable[[str], str]) -> str:
+    """One note item in the language of ``t`` (:func:`maps.i18n.translator`)."""
+    for template in NOTE_TEMPLATES:
+        regex, fields = _regex(template)
+        match = re.match(regex, item)
+        if match is None:
+            continue
+        values = {
+            key: t(value) if key in TRANSLATED_FIELDS else value
+            for key, value in zip(fields, match.groups(), strict=True)
+        }
+        return t(template).format(**values)
+    return item
+
+
+def note_patterns(t: Callable[[str], str]) -> list[tuple[str, str, list[str]]]:
+    """For a page's script (the notes of a drawn area come from the JSON API, in
+    English): each template as (its regular expression, its ``t`` wording, its field
+    names); :func:`field_words` translates the values of :data:`TRANSLATED_FIELDS`."""
+    return [(_regex(tpl)[0], t(tpl), list(_regex(tpl)[1])) for tpl in NOTE_TEMPLATES]
+
+
+def notes_text(text: str | None, t: Callable[[str], str], indicator: str | None = None) -> str:
+    """``data_notes`` as shown on a page: the items for ``indicator`` (all of them when
+    ``None``), each in the language of ``t``, joined by ``"; "``."""
+    items = split_notes(text) if indicator is None else notes_for(text, indicator)
+    if t is untranslated:
+        return "; ".join(items)
+    return "; ".join(translate_note(item, t) for item in items)
