@@ -3,6 +3,7 @@ features), ``GET /compare`` (a significance test between two areas) and ``GET /d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -15,7 +16,7 @@ from starlette.responses import Response
 
 from boundaries.compare import compare_rows, overlap
 from boundaries.custom import COUNTY_SHARE_MIN, AreaResult
-from boundaries.indicators import INDICATORS, source_words
+from boundaries.indicators import INDICATORS, source_words, untranslated
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
 from geo_api.crs import DEFAULT as DEFAULT_CRS
@@ -27,8 +28,22 @@ from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, parse_area
 from geo_api.html import render
 from geo_api.precision import round_properties
 from geo_api.responses import cached_response
-from geo_api.routers.documents import JSON, link
+from geo_api.routers.documents import (
+    JSON,
+    language_headers,
+    language_switch,
+    link,
+    page_language,
+)
+from maps.i18n import translator
 from maps.mapdata import RELIABILITY_TEXT
+from maps.notes import (
+    ITEM_START,
+    TRANSLATED_FIELDS,
+    field_words,
+    note_patterns,
+    notes_text,
+)
 
 router = APIRouter(tags=["Custom areas"])
 
@@ -216,23 +231,27 @@ def _reference(value: str, catalog: Catalog, which: str) -> tuple[LayerData, dic
     return lyr, lyr.records[lyr.by_id[feature_id]]
 
 
-def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
-    """The comparison of two features: per indicator both figures and the test."""
+def compare_doc(
+    catalog: Catalog, a: str, b: str, base: str, t: Callable[[str], str] = untranslated
+) -> dict[str, Any]:
+    """The comparison of two features: per indicator both figures and the test (its
+    notes, sources and data notes in the language of ``t``; English for JSON and CSV)."""
     la, ra = _reference(a, catalog, "a")
     lb, rb = _reference(b, catalog, "b")
     common = [i for i in INDICATORS if f"{i}_moe" in la.properties and f"{i}_moe" in lb.properties]
-    rows = compare_rows(ra, rb, common)
+    rows = compare_rows(ra, rb, common, t=t)
     geom_a = la.frame.geometry.iloc[la.by_id[ra["id"]]]
     geom_b = lb.frame.geometry.iloc[lb.by_id[rb["id"]]]
     shared = overlap(catalog.layers["tracts"].frame, geom_a, geom_b)
     notes = []
     if shared["area_share"] > 0.001 or shared["shared_tracts"]:
-        notes.append(
-            f"the areas overlap ({100 * shared['area_share']:.1f}% of the smaller one) or "
-            f"share {len(shared['shared_tracts'])} census tract(s): the test assumes "
-            "independent samples, and these figures partly rest on the same responses, so "
-            "treat its results as approximate"
+        text = (
+            "the areas overlap ({share}% of the smaller one) or share {count} census "
+            "tract(s): the test assumes independent samples, and these figures partly rest "
+            "on the same responses, so treat its results as approximate"
         )
+        share = f"{100 * shared['area_share']:.1f}"
+        notes.append(t(text).format(share=share, count=len(shared["shared_tracts"])))
     query = urlencode({"a": a, "b": b})
     side = {
         key: {
@@ -240,7 +259,9 @@ def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
             "id": rec["id"],
             "name": rec.get("name"),
             "href": f"{base}/collections/{lyr.layer.id}/items/{rec['id']}",
-            "data_notes": rec.get("data_notes"),
+            "data_notes": rec.get("data_notes")
+            if t is untranslated
+            else notes_text(rec.get("data_notes"), t),
         }
         for key, lyr, rec in (("a", la, ra), ("b", lb, rb))
     }
@@ -252,7 +273,7 @@ def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
         "overlap": shared,
         "notes": notes,
         "indicators": rows,
-        "sources": {i: {"vintage": la.vintage_of(i), **_status_source(la, i)} for i in common},
+        "sources": {i: {"vintage": la.vintage_of(i), **_status_source(la, i, t)} for i in common},
         "links": [
             link(f"{base}/compare?{query}", "self", JSON),
             link(f"{base}/compare?{query}&f=html", "alternate", MEDIA["html"]),
@@ -261,11 +282,13 @@ def compare_doc(catalog: Catalog, a: str, b: str, base: str) -> dict[str, Any]:
     }
 
 
-def _status_source(layer: LayerData, indicator: str) -> dict[str, Any]:
+def _status_source(
+    layer: LayerData, indicator: str, t: Callable[[str], str] = untranslated
+) -> dict[str, Any]:
     status = layer.status_of(indicator)
-    tables = [t for t in str(status.get("tables") or "").split(",") if t.strip()]
+    tables = [name.strip() for name in str(status.get("tables") or "").split(",")]
     words = source_words(
-        status.get("dataset"), layer.vintage_of(indicator), [t.strip() for t in tables]
+        status.get("dataset"), layer.vintage_of(indicator), [n for n in tables if n], t
     )
     return {"dataset": status.get("dataset"), "tables": status.get("tables"), "source": words}
 
@@ -310,14 +333,16 @@ def compare(
     """For each indicator both areas carry: both estimates with their 90% MOE, the
     difference and its MOE, and whether it is significant at 90% (Census Bureau test)."""
     fmt = negotiate(request, COMPARE_FORMATS)
-    doc = compare_doc(catalog, a, b, base)
+    lang = page_language(request) if fmt == "html" else "en"
+    t = translator(lang)
+    doc = compare_doc(catalog, a, b, base, t if lang != "en" else untranslated)
     if fmt == "csv":
         headers = {"Content-Disposition": 'attachment; filename="compare.csv"'}
         return cached_response(
             request, cache, catalog.checksum, MEDIA["csv"], lambda: _compare_csv(doc), headers
         )
     if fmt == "html":
-        title = f"{doc['a']['name']} compared with {doc['b']['name']}"
+        title = t("{a} compared with {b}").format(a=doc["a"]["name"], b=doc["b"]["name"])
 
         def page() -> bytes:
             return render(
@@ -328,27 +353,72 @@ def compare(
                 links=doc["links"],
                 words=RELIABILITY_WORDS,
                 indicators=INDICATORS,
+                t=t,
+                lang=lang,
+                **language_switch(request, lang),
             )
 
-        return cached_response(request, cache, catalog.checksum, MEDIA["html"], page)
+        return cached_response(
+            request,
+            cache,
+            catalog.checksum,
+            MEDIA["html"],
+            page,
+            language_headers(lang),
+            variant=f"lang={lang}",
+        )
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc))
+
+
+#: the draw page's words that its script writes (translated with the page)
+DRAW_TEXT = (
+    "no estimate",
+    "unknown (no MOE)",
+    "Land in LA County: {share}% of the area",
+    "allocated from split tracts: {share}%",
+    "{count} census tract(s)",
+    "no tracts",
+    "Download CSV",
+    "Indicator",
+    "Estimate ± 90% MOE",
+    "Reliability",
+    "No figures for this area.",
+    "Computing…",
+    "Figures for the drawn area.",
+    "Draw an area or click one.",
+    "{count} area(s) combined; click more to add, again to remove.",
+    "Loading…",
+    "Custom area",
+    # allocation methods (boundaries.crosswalk.allocation_method)
+    "whole tracts",
+    "apportioned by 2020 block-group population (centre in polygon)",
+    "apportioned by land area",
+)
 
 
 @router.get("/draw", summary="Draw or pick an area and see its figures")
 def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
     """An HTML page: draw a polygon or rectangle, or click features of a layer, to get every
-    indicator with its 90% MOE and reliability, and a CSV download."""
+    indicator with its 90% MOE and reliability, and a CSV download (``lang=en|es``)."""
+    lang = page_language(request)
+    t = translator(lang)
     layers = [
-        {"id": lid, "title": lyr.layer.title}
+        {"id": lid, "title": t(lyr.layer.title)}
         for lid, lyr in catalog.layers.items()
         if lyr.layer.kind == "polygon"
     ]
     labels = {
-        i: {"label": ind.label, "unit": ind.unit, "percent": ind.is_percent}
+        i: {"label": t(ind.label), "unit": ind.unit, "percent": ind.is_percent}
         for i, ind in INDICATORS.items()
     }
+    tracts_layer = catalog.layers["tracts"]
+    sources = {
+        i: _status_source(tracts_layer, i, t)["source"]
+        for i in INDICATORS
+        if i in tracts_layer.properties
+    }
     # the populated basin, not the islands and desert that the county's extent includes
-    tracts = catalog.layers["tracts"].extent
+    tracts = tracts_layer.extent
     view = [
         max(a, b) if i < 2 else min(a, b)
         for i, (a, b) in enumerate(zip(tracts, BASIN, strict=True))
@@ -360,13 +430,34 @@ def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDe
         return render(
             "draw.html",
             base=base,
-            title="Figures for any area",
+            title=t("Figures for any area"),
             layers=layers,
             labels=orjson.dumps(labels).decode(),
-            words=orjson.dumps(RELIABILITY_WORDS).decode(),
+            words=orjson.dumps({k: t(v) for k, v in RELIABILITY_WORDS.items()}).decode(),
+            text=orjson.dumps({k: t(k) for k in DRAW_TEXT}).decode(),
+            sources=orjson.dumps(sources).decode(),
+            notes=orjson.dumps(
+                {
+                    "split": ITEM_START.pattern,
+                    "patterns": note_patterns(t),
+                    "fields": field_words(t),
+                    "translated": list(TRANSLATED_FIELDS),
+                }
+            ).decode(),
             view=view,
             county_min=COUNTY_SHARE_MIN,
             links=[],
+            t=t,
+            lang=lang,
+            **language_switch(request, lang),
         )
 
-    return cached_response(request, cache, catalog.checksum, MEDIA["html"], page)
+    return cached_response(
+        request,
+        cache,
+        catalog.checksum,
+        MEDIA["html"],
+        page,
+        language_headers(lang),
+        variant=f"lang={lang}",
+    )

@@ -53,3 +53,25 @@ def test_clicking_two_neighborhoods_combines_them(browser, live_server):
         assert outside == [] and errors == []
     finally:
         page.close()
+
+
+def test_the_draw_page_in_spanish(browser, live_server):
+    """lang=es: the page, the drawing tools (Geoman's own Spanish) and the figures table."""
+    page, outside, errors = open_offline(browser, f"{live_server}/draw?lang=es", 1200, 850)
+    try:
+        page.wait_for_selector("#map path.leaflet-interactive", timeout=60_000)
+        assert page.get_attribute("html", "lang") == "es"
+        toolbar = page.inner_html(".leaflet-pm-toolbar")
+        assert "Dibujar" in toolbar and "Draw Rectangle" not in toolbar
+        page.locator("#map path.leaflet-interactive").nth(0).click(force=True)
+        page.locator("#status", has_text="1 área(s) combinada(s)").wait_for(timeout=60_000)
+        table = page.inner_text("#result")
+        assert "Estimación ± margen de error del 90%" in table and "Descargar CSV" in table
+        assert "Estimate ± 90% MOE" not in table
+        assert "repartido según" in table or "secciones censales enteras" in table
+        for english in ("no margin of error published", "not aggregable", "apportioned by"):
+            assert english not in table  # data notes and the method are reworded too
+        page.screenshot(path=str(Path(ARTIFACTS) / "draw-spanish.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()

@@ -210,4 +210,35 @@ def test_the_draw_page_and_its_assets(client):
     assert "/assets/geoman/leaflet-geoman.min.js" in page.text
     assert client.get("/assets/geoman/leaflet-geoman.min.js").status_code == 200
     labels = page.text.split("var LABELS = ", 1)[1].split(";\n", 1)[0]
-    assert orjson.loads(labels)["population"]["label"]
+    assert orjson.loads(labels)["population"]["label"] == "Total population"
+    spanish = client.get("/draw", headers={"accept-language": "es-MX,es;q=0.9"})
+    assert spanish.headers["content-language"] == "es"
+    assert '<html lang="es">' in spanish.text and "Elegir áreas de" in spanish.text
+    labels = spanish.text.split("var LABELS = ", 1)[1].split(";\n", 1)[0]
+    assert orjson.loads(labels)["population"]["label"] == "Población total"
+    text = orjson.loads(spanish.text.split("var TEXT = ", 1)[1].split(";\n", 1)[0])
+    assert text["Download CSV"] == "Descargar CSV"
+    assert all(value.strip() for value in text.values())
+
+
+def test_compare_page_in_spanish(client):
+    """lang=es words the page, the test's notes, sources and data notes in Spanish;
+    JSON stays English whatever the header."""
+    params = {"a": "neighborhoods:west", "b": "tracts:" + A, "f": "html", "lang": "es"}
+    page = client.get("/compare", params=params)
+    assert page.status_code == 200
+    assert page.headers["content-language"] == "es"
+    text = page.text
+    assert '<html lang="es">' in text and "¿Significativa al 90%?" in text
+    assert "las áreas se superponen" in text  # the overlap note
+    assert "ACS de 5 años" in text or "Índice de Vulnerabilidad Social" in text  # sources
+    for english in ("Significant at 90%?", "Difference (a − b)", "the areas overlap"):
+        assert english not in text
+    english_page = client.get("/compare", params={**params, "lang": "en"})
+    assert english_page.headers["etag"] != page.headers["etag"]
+    as_json = client.get(
+        "/compare",
+        params={"a": "neighborhoods:west", "b": "tracts:" + A},
+        headers={"accept-language": "es"},
+    ).json()
+    assert "independent samples" in as_json["notes"][0]
