@@ -120,6 +120,12 @@ MAPS = extra(
         {"type": "string"},
     ),
     param(
+        "outline",
+        "Reference boundaries drawn over the areas as thin lines: city limits (the default "
+        "on tract maps) or none.",
+        {"type": "string", "enum": ["cities", "none"]},
+    ),
+    param(
         "legend",
         "Legend: expanded, collapsed (click or Enter opens it), hidden; auto collapses it on "
         "maps narrower than 600 px (phones, small embeds).",

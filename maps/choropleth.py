@@ -25,7 +25,7 @@ import shapely
 from folium.plugins import FastMarkerCluster
 
 from maps.classify import Classification
-from maps.mapdata import MapData, legend_entries, tooltip_rows
+from maps.mapdata import OUTLINE_LINE, MapData, legend_entries, tooltip_rows
 
 NO_DATA_FILL = "url(#geoapi-nodata)"
 HATCH_FILL = "url(#geoapi-hatch)"
@@ -187,6 +187,15 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
         )
         rows.append(
             f'<div class="row" data-legend="points">{dot}<span>{html.escape(points)}</span></div>'
+        )
+    if data.outlines is not None:
+        line = (
+            '<svg width="22" height="14" aria-hidden="true"><line x1="1" y1="7" x2="21" y2="7" '
+            f'stroke="{OUTLINE_LINE}" stroke-width="1.6"/></svg>'
+        )
+        rows.append(
+            f'<div class="row" data-legend="outlines">{line}'
+            f"<span>{html.escape(data.outlines.title)}</span></div>"
         )
     missing = int(np.isnan(data.values).sum())
     rows.append(
@@ -500,6 +509,20 @@ def render_map(
             interactive=False,
             className="geoapi-hatch",
         ).add_to(fmap)
+    if data.outlines is not None:
+        folium.GeoJson(
+            {
+                "type": "FeatureCollection",
+                "features": [
+                    {"type": "Feature", "properties": {}, "geometry": json.loads(g)}
+                    for g in shapely.to_geojson(data.outlines.geoms)
+                ],
+            },
+            name=data.outlines.title,
+            style_function=lambda f: {"color": OUTLINE_LINE, "weight": 1.4, "fill": False},
+            interactive=False,
+            className="geoapi-outline",
+        ).add_to(fmap)
     if data.overlay is not None:
         _add_points(fmap, data, assets)
     if view.highlight is not None and view.highlight in data.ids:
@@ -518,7 +541,7 @@ def render_map(
         minx, miny, maxx, maxy = view.bbox
     south, west, north, east = (round(float(v), 6) for v in (miny, minx, maxy, maxx))
     fmap.fit_bounds([[south, west], [north, east]])
-    if data.overlay is not None or len(low):
+    if data.overlay is not None or data.outlines is not None or len(low):
         folium.LayerControl(collapsed=True).add_to(fmap)
     root: Any = fmap.get_root()  # a branca Figure (typed as its Element base)
     root.header.add_child(folium.Element(f"<title>{html.escape(data.title)}</title>"))

@@ -36,6 +36,18 @@ class Points:
     details: list[str]
 
 
+#: the colour of reference boundaries (city limits) drawn over a map's areas
+OUTLINE_LINE = "#252525"
+
+
+@dataclass(frozen=True)
+class Outlines:
+    """Reference boundaries drawn over a map as thin lines (city limits on a tract map)."""
+
+    title: str
+    geoms: np.ndarray
+
+
 @dataclass(frozen=True)
 class MapData:
     """One indicator over one polygon layer, geometry already simplified (EPSG:4326)."""
@@ -54,6 +66,8 @@ class MapData:
     reliability: list[str | None]
     notes: list[str]
     overlay: Points | None = None
+    #: boundaries of another layer drawn over the areas, for orientation
+    outlines: Outlines | None = None
     #: per area, a caution shown beside the reliability (e.g. an MOE wider than the range)
     cautions: list[str] = field(default_factory=list)
     links: dict[str, str] = field(default_factory=dict)

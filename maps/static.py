@@ -12,11 +12,13 @@ import io
 import geopandas as gpd
 import matplotlib
 import numpy as np
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from maps.classify import Classification
-from maps.mapdata import MapData, legend_entries
+from maps.mapdata import OUTLINE_LINE, MapData, legend_entries
 
 MIN_SIZE, MAX_SIZE = 200, 4000
 DPI = 100
@@ -39,13 +41,16 @@ def render_png(data: MapData, cls: Classification, width: int, height: int) -> b
     low = data.low()
     if low.any():
         frame[low].plot(ax=ax, facecolor="none", edgecolor="#1a1a1a", hatch="////", linewidth=0.3)
+    if data.outlines is not None:
+        lines = gpd.GeoSeries(list(data.outlines.geoms), crs="EPSG:4326").to_crs(3310)
+        lines.boundary.plot(ax=ax, color=OUTLINE_LINE, linewidth=0.6)
     if data.overlay is not None:
         pts = gpd.GeoSeries(
             gpd.points_from_xy(data.overlay.lon, data.overlay.lat), crs="EPSG:4326"
         ).to_crs(3310)
         pts.plot(ax=ax, markersize=2, color="#08306b")
     unit = "%" if data.unit == "percent" else data.unit
-    handles = [
+    handles: list[Artist] = [
         Patch(facecolor=color, edgecolor="#4d4d4d", label=f"{label} ({n})")
         for color, label, n in legend_entries(data, cls)
     ]
@@ -54,6 +59,8 @@ def render_png(data: MapData, cls: Classification, width: int, height: int) -> b
             facecolor="#f0f0f0", edgecolor="#969696", hatch="..", label=f"No data ({missing.sum()})"
         )
     )
+    if data.outlines is not None:
+        handles.append(Line2D([], [], color=OUTLINE_LINE, linewidth=1, label=data.outlines.title))
     if data.has_moe():
         handles.append(
             Patch(

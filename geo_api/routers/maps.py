@@ -38,7 +38,7 @@ from maps.classify import (
 )
 from maps.i18n import NATIVE, translator
 from maps.labels import Label, label_points
-from maps.mapdata import MapData, Points
+from maps.mapdata import MapData, Outlines, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
 
 router = APIRouter(tags=["Maps"])
@@ -56,8 +56,13 @@ PARAMS = {
     "highlight",
     "sd_type",
     "overlay_district",
+    "outline",
     "lang",
 }
+#: reference boundaries a map may draw over its areas (``outline=``): city limits; tract
+#: maps draw them unless ``outline=none``
+OUTLINE_LAYERS = ("cities",)
+DEFAULT_OUTLINE = {"tracts": "cities"}
 #: school-district maps: which types are drawn. Unified and elementary districts tile the
 #: county; secondary districts overlap the elementary ones, so they are never drawn with them.
 DISTRICT_VIEWS = {
@@ -136,6 +141,7 @@ def _map_data(
     switch = [(k, v) for k, v in q.multi_items() if k != "lang"] + [("lang", other)]
     links[NATIVE[other]] = f"{base}/maps/{lid}/{indicator}?{urlencode(switch)}"
     keep, shown = _shown_districts(layer, q)
+    outlines = _outlines(catalog, layer, q.get("outline"), zoom, t)
 
     def pick(values: Any) -> Any:
         if keep is None or values is None or len(values) == 0:
@@ -161,9 +167,26 @@ def _map_data(
         places=pick(_places(layer)),
         labels=_labels(catalog, layer, keep),
         overlay=points,
+        outlines=outlines,
         links=links,
         lang=lang,
     )
+
+
+def _outlines(
+    catalog: Catalog, layer: LayerData, asked: str | None, zoom: int, t: Callable[[str], str]
+) -> Outlines | None:
+    """City limits over the map (``outline=cities``; the default on tract maps), simplified
+    for the map's zoom, or ``None`` (``outline=none``, or on the cities map itself)."""
+    valid = [*OUTLINE_LAYERS, "none"]
+    chosen = asked if asked is not None else DEFAULT_OUTLINE.get(layer.layer.id, "none")
+    if chosen not in valid:
+        raise InvalidParameter(f"unknown outline {chosen[:40]!r}", valid=valid)
+    if chosen == "none" or chosen == layer.layer.id or chosen not in catalog.layers:
+        if asked is not None and asked != "none" and asked not in catalog.layers:
+            raise InvalidParameter(f"outline {asked!r} is not loaded in this store", valid=["none"])
+        return None
+    return Outlines(title=t("City boundaries"), geoms=catalog.layers[chosen].zoom_shapes(zoom))
 
 
 def _schools(catalog: Catalog, district: str | None, t: Callable[[str], str]) -> Points:

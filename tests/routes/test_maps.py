@@ -218,3 +218,25 @@ def test_tooltips_name_the_source_in_plain_words(client):
     page = client.get("/maps/neighborhoods/no_subscription_pct").text
     assert '"source": "CDC Social Vulnerability Index 2022 (ACS 2018-2022); ACS 2022' in page
     assert '"Source"' in page  # the tooltip row's label
+
+
+def test_tract_maps_draw_city_limits_unless_asked_not_to(client):
+    """City limits are a thin, non-interactive reference layer on tract maps (in the legend
+    and the layer control), optional elsewhere, never on the cities map itself."""
+    tracts = client.get("/maps/tracts/no_subscription_pct").text
+    assert "geoapi-outline" in tracts and 'data-legend="outlines"' in tracts
+    assert "City boundaries" in tracts
+    plain = client.get("/maps/tracts/no_subscription_pct", params={"outline": "none"}).text
+    assert "geoapi-outline" not in plain and 'data-legend="outlines"' not in plain
+    hoods = client.get("/maps/neighborhoods/no_subscription_pct").text
+    assert "geoapi-outline" not in hoods
+    asked = client.get("/maps/neighborhoods/no_subscription_pct", params={"outline": "cities"})
+    assert "geoapi-outline" in asked.text
+    itself = client.get("/maps/cities/no_subscription_pct", params={"outline": "cities"})
+    assert itself.status_code == 200 and "geoapi-outline" not in itself.text
+    spanish = client.get("/maps/tracts/no_subscription_pct", params={"lang": "es"}).text
+    assert "Límites de ciudades" in spanish
+    bad = client.get("/maps/tracts/no_subscription_pct", params={"outline": "rivers"})
+    assert bad.status_code == 400 and bad.json()["valid"] == ["cities", "none"]
+    png = client.get("/maps/tracts/no_subscription_pct", params={"f": "png"})
+    assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
