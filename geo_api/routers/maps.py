@@ -182,10 +182,12 @@ def _outlines(
     chosen = asked if asked is not None else DEFAULT_OUTLINE.get(layer.layer.id, "none")
     if chosen not in valid:
         raise InvalidParameter(f"unknown outline {chosen[:40]!r}", valid=valid)
-    if chosen == "none" or chosen == layer.layer.id or chosen not in catalog.layers:
-        if asked is not None and asked != "none" and asked not in catalog.layers:
-            raise InvalidParameter(f"outline {asked!r} is not loaded in this store", valid=["none"])
+    if chosen == "none" or chosen == layer.layer.id:
         return None
+    if chosen not in catalog.layers:
+        if asked is None:  # the default, on a store without the layer: nothing to draw
+            return None
+        raise InvalidParameter(f"outline {asked!r} is not loaded in this store", valid=["none"])
     return Outlines(title=t("City boundaries"), geoms=catalog.layers[chosen].zoom_shapes(zoom))
 
 
