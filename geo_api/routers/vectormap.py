@@ -17,7 +17,7 @@ from geo_api.query import unknown_params
 from geo_api.responses import cached_response
 from geo_api.routers.maps import classification_params
 from maps.classify import classify
-from maps.mapdata import class_label
+from maps.mapdata import OUTLINE_LINE, class_label
 
 router = APIRouter(tags=["Maps"])
 NO_DATA = "#d9d9d9"
@@ -70,6 +70,11 @@ def vector_map(
                 cls.colors, cls.lower, cls.upper, cls.counts(), strict=True
             )
         ]
+        # city limits over tracts, as on the folium map (geo_api/routers/maps.py)
+        outlines = None
+        if layer == "tracts" and "cities" in catalog.layers:
+            outlines = f"{base}/collections/cities/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
+            outlines += "?properties=name"
         return render(
             "vector_map.html",
             base=base,
@@ -85,6 +90,8 @@ def vector_map(
             source=source_words(status.get("dataset"), lyr.vintage_of(indicator), tables),
             extent=lyr.extent,
             folium=f"{base}/maps/{layer}/{indicator}",
+            outlines=outlines,
+            outline_color=OUTLINE_LINE,
         )
 
     return cached_response(request, cache, catalog.checksum, "text/html; charset=utf-8", body)

@@ -108,5 +108,12 @@ def test_the_vector_map_uses_the_folium_classes(client):
     assert fill[-1] == cls.colors[-1]
     assert client.get("/assets/maplibre/maplibre-gl.js").status_code == 200
     assert client.get("/maps/tracts/nothing/vector").status_code == 400
+    # city limits over tracts, from the cities layer's own tiles
+    assert "/collections/cities/tiles/WebMercatorQuad/{z}/{y}/{x}?properties=name" in page.text
+    assert 'data-legend="outlines"' in page.text
+    hoods = client.get("/maps/neighborhoods/population/vector").text
+    assert "/collections/cities/tiles" not in hoods
+    tile = client.get("/collections/cities/tiles/WebMercatorQuad/0/0/0?properties=name")
+    assert tile.status_code == 200
     assert client.get("/maps/schools/population/vector").status_code == 400
     assert client.get("/maps/tracts/population/vector", params={"overlay": "x"}).status_code == 400
