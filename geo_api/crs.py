@@ -79,34 +79,31 @@ def _transformer(epsg: int) -> Transformer:
     return Transformer.from_crs(CRS.from_user_input("OGC:CRS84"), CRS.from_epsg(epsg))
 
 
-def to_crs(geoms: np.ndarray, crs: Crs) -> np.ndarray:
-    """Shapely geometries (CRS84) in ``crs``, coordinates rounded to its decimals."""
+def _moved(
+    geoms: np.ndarray, crs: Crs, direction: TransformDirection, decimals: int | None
+) -> np.ndarray:
+    """Geometries moved between CRS84 and ``crs`` (its axis order), rounded when asked."""
     if crs.is_default:
         return geoms
     assert crs.epsg is not None
     transformer = _transformer(crs.epsg)
 
     def move(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(coords[:, 0], coords[:, 1])
-        return np.round(np.column_stack([x, y]), crs.decimals)
+        x, y = transformer.transform(coords[:, 0], coords[:, 1], direction=direction)
+        xy = np.column_stack([x, y])
+        return xy if decimals is None else np.round(xy, decimals)
 
     return shapely.transform(geoms, move)
+
+
+def to_crs(geoms: np.ndarray, crs: Crs) -> np.ndarray:
+    """Shapely geometries (CRS84) in ``crs``, coordinates rounded to its decimals."""
+    return _moved(geoms, crs, TransformDirection.FORWARD, crs.decimals)
 
 
 def from_crs(geoms: np.ndarray, crs: Crs) -> np.ndarray:
     """Shapely geometries given in ``crs`` (its axis order) as CRS84 lon/lat, unrounded."""
-    if crs.is_default:
-        return geoms
-    assert crs.epsg is not None
-    transformer = _transformer(crs.epsg)
-
-    def move(coords: np.ndarray) -> np.ndarray:
-        x, y = transformer.transform(
-            coords[:, 0], coords[:, 1], direction=TransformDirection.INVERSE
-        )
-        return np.column_stack([x, y])
-
-    return shapely.transform(geoms, move)
+    return _moved(geoms, crs, TransformDirection.INVERSE, None)
 
 
 def bbox_to_crs84(bbox: tuple[float, float, float, float], crs: Crs) -> tuple[float, ...]:

@@ -30,7 +30,7 @@ from geo_api.precision import round_properties
 from geo_api.responses import cached_response
 from geo_api.routers.documents import (
     JSON,
-    language_headers,
+    language_page,
     language_switch,
     link,
     page_language,
@@ -358,15 +358,7 @@ def compare(
                 **language_switch(request, lang),
             )
 
-        return cached_response(
-            request,
-            cache,
-            catalog.checksum,
-            MEDIA["html"],
-            page,
-            language_headers(lang),
-            variant=f"lang={lang}",
-        )
+        return language_page(request, cache, catalog, lang, page)
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc))
 
 
@@ -452,12 +444,4 @@ def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDe
             **language_switch(request, lang),
         )
 
-    return cached_response(
-        request,
-        cache,
-        catalog.checksum,
-        MEDIA["html"],
-        page,
-        language_headers(lang),
-        variant=f"lang={lang}",
-    )
+    return language_page(request, cache, catalog, lang, page)

@@ -67,6 +67,22 @@ def doc_response(
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc_fn()))
 
 
+def language_page(
+    request: Request, cache: BodyCache, catalog: Catalog, lang: str, page: Callable[[], bytes]
+) -> Response:
+    """An HTML page in ``lang``: cached per language, with ``Content-Language`` and
+    ``Vary: Accept-Language``."""
+    return cached_response(
+        request,
+        cache,
+        catalog.checksum,
+        MEDIA["html"],
+        page,
+        language_headers(lang),
+        variant=f"lang={lang}",
+    )
+
+
 def page_language(request: Request) -> str:
     """``lang=`` (a 400 listing the offered) or else the ``Accept-Language`` preference."""
     lang = request.query_params.get("lang") or preferred_language(
