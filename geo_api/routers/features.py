@@ -217,6 +217,7 @@ def _page_links(
         link(href(offset, "json"), "self" if fmt == "json" else "alternate", GEOJSON),
         link(href(offset, "html"), "self" if fmt == "html" else "alternate", "text/html"),
         link(href(offset, "csv"), "alternate", MEDIA["csv"]),
+        link(href(offset, "gpkg"), "alternate", MEDIA["gpkg"]),
         link(f"{base}/collections/{lid}", "collection", JSON),
     ]
     if offset + limit < matched:

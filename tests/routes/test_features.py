@@ -332,3 +332,17 @@ def test_csv_rounds_numbers_as_people_read_them(client):
     assert west["population"] == round(west["population"])
     by_id = {r["id"]: r for r in rows}
     assert float(by_id["west"]["no_subscription_pct"]) == west["no_subscription_pct"]
+
+
+def test_html_pages_link_their_other_formats_by_name(client):
+    """Every format of a page but HTML itself, named for people (GeoJSON, CSV,
+    GeoPackage), the self link of a JSON document included."""
+    items = client.get("/collections/tracts/items", params={"f": "html", "limit": 2}).text
+    formats = items.split("Formats:", 1)[1]
+    for name in (">GeoJSON<", ">CSV<", ">GeoPackage<"):
+        assert name in formats
+    assert "text/html" not in formats.split("</p>", 1)[0].replace('type="text/html"', "")
+    gpkg = client.get("/collections/tracts/items", params={"f": "gpkg", "limit": 2})
+    assert gpkg.status_code == 200
+    landing = client.get("/", params={"f": "html"}).text.split("Formats:", 1)[1]
+    assert ">JSON<" in landing
