@@ -22,10 +22,9 @@ from functools import cache
 
 from boundaries.indicators import INDICATORS, untranslated
 
-#: where one item ends and the next begins: ``; `` then ``name[ 12.3%]: ``
-ITEM_START = re.compile(r"; (?=[a-z][a-z0-9_]*(?: [\d.]+%)?: )")
-#: the English wording of every note the build and the aggregation write; ``{…}`` marks
-#: what varies (``universe`` and ``cap`` are translated too, the rest kept as written)
+#: the English wording of every note the build and the aggregation (layers and drawn
+#: areas) write; ``{…}`` marks what varies (``universe`` and ``cap`` are translated too,
+#: the rest kept as written)
 NOTE_TEMPLATES = (
     "{id}: no margin of error published",
     "{id}: not aggregable (a median cannot be summed; no distribution table)",
@@ -41,8 +40,25 @@ NOTE_TEMPLATES = (
     "not zero",
     "population_coverage {share}%: the rest of this area's 2020 population lives in census "
     "tracts without a polygon, missing from every figure",
+    # drawn areas (boundaries/custom.py, geo_api/geoinput.py)
+    "the area was not a valid polygon ({reasons}) and was repaired",
+    "no census tract with residents lies in this area: figures unknown",
+    "the area is census tract {tract}: its figures as published",
+    "county_share {share}%: only this part of the area lies on LA County's land; the "
+    "figures describe that part",
+    "tract_coverage {share}%: part of the area's land has no census tract polygon, so its "
+    "residents are missing from the figures",
 )
 TRANSLATED_FIELDS = ("universe", "cap")
+#: where one item ends and the next begins: ``; `` then ``name[ 12.3%]: ``, or the fixed
+#: start of a template that names nothing first
+ITEM_START = re.compile(
+    r"; (?=[a-z][a-z0-9_]*(?: [\d.]+%)?: |"
+    + "|".join(
+        re.escape(t.split("{", 1)[0]) for t in NOTE_TEMPLATES if t.split("{", 1)[0].count(" ") > 1
+    )
+    + ")"
+)
 
 
 def split_notes(text: str | None) -> list[str]:

@@ -71,6 +71,25 @@ def test_every_note_the_build_writes_has_spanish_words(item):
         assert "como máximo media" in spanish
 
 
+def test_drawn_area_notes_split_and_translate():
+    """The notes of a drawn area start with sentences, not names: they split too."""
+    text = "; ".join(
+        [
+            "the area was not a valid polygon (Self-intersection[1 2]) and was repaired",
+            "the area is census tract 06037101110: its figures as published",
+            "ba_plus_pct: no margin of error published",
+            "county_share 62.5%: only this part of the area lies on LA County's land; the "
+            "figures describe that part",
+        ]
+    )
+    items = split_notes(text)
+    assert len(items) == 4 and items[3].startswith("county_share 62.5%")
+    spanish = notes_text(text, translator("es"))
+    assert "Self-intersection[1 2]" in spanish and "06037101110" in spanish
+    assert "se reparó" in spanish and "62.5%" in spanish and "las cifras describen" in spanish
+    assert "was repaired" not in spanish and "the figures describe" not in spanish
+
+
 def test_an_unknown_note_stays_as_written():
     es = translator("es")
     assert translate_note("something new: kept", es) == "something new: kept"
