@@ -51,8 +51,12 @@ SUCCESS: dict[str, list[str]] = {
         "application/vnd.mapbox-vector-tile"
     ],
 }
-#: operations other than GET, by path: their 200 media types are the path's in SUCCESS
-WRITES: dict[str, str] = {"/aggregate": "post"}
+#: operations other than GET, (method, path) → their 200 media types; both aggregate
+#: posted areas, so both may be busy (503)
+WRITES: dict[tuple[str, str], list[str]] = {
+    ("post", "/aggregate"): [GEOJSON, CSV, GPKG],
+    ("post", "/compare"): [JSON, CSV],
+}
 #: paths whose answers come from the computed-once cache (ETag, 304)
 UNCACHED = {"/healthz"}
 #: paths that run bounded expensive work (503 busy, or assets missing for maps)
@@ -92,7 +96,10 @@ def _responses(path: str, has_path_params: bool, method: str = "get") -> dict[st
     out: dict[str, Any] = {
         "200": {
             "description": "OK",
-            "content": {media: {"schema": {}} for media in SUCCESS.get(path, [JSON])},
+            "content": {
+                media: {"schema": {}}
+                for media in WRITES.get((method, path)) or SUCCESS.get(path, [JSON])
+            },
         }
     }
     post = method == "post"
@@ -103,7 +110,7 @@ def _responses(path: str, has_path_params: bool, method: str = "get") -> dict[st
         codes.append("404")
     if path != "/healthz":
         codes.append("406")
-    if path.startswith(EXPENSIVE):
+    if path.startswith(EXPENSIVE) or post:
         codes.append("503")
     for code in sorted(codes):
         out[code] = {"description": ERRORS[code], **problem}

@@ -4,6 +4,7 @@ features), ``GET /compare`` (a significance test between two areas) and ``GET /d
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -24,7 +25,13 @@ from geo_api.crs import parse_crs_param
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
-from geo_api.geoinput import MAX_BODY_BYTES, MAX_VERTICES, TooLarge, parse_area
+from geo_api.geoinput import (
+    MAX_BODY_BYTES,
+    MAX_VERTICES,
+    InvalidGeometry,
+    TooLarge,
+    parse_area,
+)
 from geo_api.html import render
 from geo_api.precision import round_properties
 from geo_api.responses import cached_response
@@ -231,18 +238,56 @@ def _reference(value: str, catalog: Catalog, which: str) -> tuple[LayerData, dic
     return lyr, lyr.records[lyr.by_id[feature_id]]
 
 
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: a feature of a layer, or a drawn area aggregated."""
+
+    record: dict[str, Any]
+    geometry: shapely.Geometry
+    layer: LayerData | None  # None: a drawn area
+    href: str | None
+
+    @property
+    def indicators(self) -> set[str]:
+        """The indicators this side carries with a margin of error."""
+        names = self.layer.properties if self.layer is not None else self.record
+        return {i for i in INDICATORS if f"{i}_moe" in names}
+
+
+def _feature_side(catalog: Catalog, value: str, which: str, base: str) -> Side:
+    """``layer:id`` as a comparison side (400s name what is wrong)."""
+    lyr, rec = _reference(value, catalog, which)
+    href = f"{base}/collections/{lyr.layer.id}/items/{rec['id']}"
+    return Side(rec, lyr.frame.geometry.iloc[lyr.by_id[rec["id"]]], lyr, href)
+
+
 def compare_doc(
     catalog: Catalog, a: str, b: str, base: str, t: Callable[[str], str] = untranslated
 ) -> dict[str, Any]:
     """The comparison of two features: per indicator both figures and the test (its
     notes, sources and data notes in the language of ``t``; English for JSON and CSV)."""
-    la, ra = _reference(a, catalog, "a")
-    lb, rb = _reference(b, catalog, "b")
-    common = [i for i in INDICATORS if f"{i}_moe" in la.properties and f"{i}_moe" in lb.properties]
-    rows = compare_rows(ra, rb, common, t=t)
-    geom_a = la.frame.geometry.iloc[la.by_id[ra["id"]]]
-    geom_b = lb.frame.geometry.iloc[lb.by_id[rb["id"]]]
-    shared = overlap(catalog.layers["tracts"].frame, geom_a, geom_b)
+    sa, sb = _feature_side(catalog, a, "a", base), _feature_side(catalog, b, "b", base)
+    query = urlencode({"a": a, "b": b})
+    links = [
+        link(f"{base}/compare?{query}", "self", JSON),
+        link(f"{base}/compare?{query}&f=html", "alternate", MEDIA["html"]),
+        link(f"{base}/compare?{query}&f=csv", "alternate", MEDIA["csv"]),
+    ]
+    return _compare(catalog, sa, sb, links, t)
+
+
+def _compare(
+    catalog: Catalog,
+    sa: Side,
+    sb: Side,
+    links: list[dict[str, str]],
+    t: Callable[[str], str] = untranslated,
+) -> dict[str, Any]:
+    """Both sides' figures per indicator they share, the test, and what the test assumes."""
+    common = [i for i in INDICATORS if i in sa.indicators & sb.indicators]
+    rows = compare_rows(sa.record, sb.record, common, t=t)
+    tracts = catalog.layers["tracts"]
+    shared = overlap(tracts.frame, sa.geometry, sb.geometry)
     notes = []
     if shared["area_share"] > 0.001 or shared["shared_tracts"]:
         text = (
@@ -252,19 +297,20 @@ def compare_doc(
         )
         share = f"{100 * shared['area_share']:.1f}"
         notes.append(t(text).format(share=share, count=len(shared["shared_tracts"])))
-    query = urlencode({"a": a, "b": b})
     side = {
         key: {
-            "layer": lyr.layer.id,
-            "id": rec["id"],
-            "name": rec.get("name"),
-            "href": f"{base}/collections/{lyr.layer.id}/items/{rec['id']}",
-            "data_notes": rec.get("data_notes")
+            "layer": s.layer.layer.id if s.layer is not None else "drawn",
+            "id": s.record["id"],
+            "name": s.record.get("name"),
+            "href": s.href,
+            "data_notes": s.record.get("data_notes")
             if t is untranslated
-            else notes_text(rec.get("data_notes"), t),
+            else notes_text(s.record.get("data_notes"), t),
         }
-        for key, lyr, rec in (("a", la, ra), ("b", lb, rb))
+        for key, s in (("a", sa), ("b", sb))
     }
+    # sources as the first layer-backed side states them (drawn areas: the tract layer's)
+    source_layer = next((s.layer for s in (sa, sb) if s.layer is not None), tracts)
     return {
         **side,
         "confidence": 90,
@@ -273,12 +319,11 @@ def compare_doc(
         "overlap": shared,
         "notes": notes,
         "indicators": rows,
-        "sources": {i: {"vintage": la.vintage_of(i), **_status_source(la, i, t)} for i in common},
-        "links": [
-            link(f"{base}/compare?{query}", "self", JSON),
-            link(f"{base}/compare?{query}&f=html", "alternate", MEDIA["html"]),
-            link(f"{base}/compare?{query}&f=csv", "alternate", MEDIA["csv"]),
-        ],
+        "sources": {
+            i: {"vintage": source_layer.vintage_of(i), **_status_source(source_layer, i, t)}
+            for i in common
+        },
+        "links": links,
     }
 
 
@@ -360,6 +405,85 @@ def compare(
 
         return language_page(request, cache, catalog, lang, page)
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc))
+
+
+COMPARE_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": 'A JSON object {"a": …, "b": …}: each side is "<layer>:<id>" (e.g. '
+        '"neighborhoods:watts") or a drawn area as a GeoJSON Polygon, MultiPolygon, Feature '
+        "or FeatureCollection (its union; a Feature's properties.name names it), in "
+        "EPSG:4326 unless crs= says otherwise; at most "
+        f"{MAX_BODY_BYTES:,} bytes and {MAX_VERTICES:,} vertices per area.",
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "required": ["a", "b"],
+                    "properties": {
+                        "a": {"oneOf": [{"type": "string"}, {"type": "object"}]},
+                        "b": {"oneOf": [{"type": "string"}, {"type": "object"}]},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+async def _drawn_side(
+    request: Request, value: dict[str, Any], which: str, epsg: int | None
+) -> Side:
+    """A posted GeoJSON area as a comparison side: aggregated as ``POST /aggregate`` does."""
+    geometry, notes = parse_area(orjson.dumps(value), epsg)
+    props = value.get("properties") if value.get("type") == "Feature" else None
+    name = props.get("name") if isinstance(props, dict) else None
+    label = str(name)[:200] if name else f"Drawn area {which}"
+    result = await run_in_threadpool(_service(request).aggregate, geometry, label, tuple(notes))
+    return Side(round_properties(result.properties), geometry, None, None)
+
+
+@router.post(
+    "/compare", summary="Is a drawn area different from another area?", openapi_extra=COMPARE_BODY
+)
+async def compare_posted(
+    request: Request,
+    catalog: CatalogDep,
+    base: BaseUrlDep,
+    f: Annotated[str | None, Query(description="json or csv")] = None,
+    crs: Annotated[
+        str | None, Query(description="CRS of drawn areas: EPSG:4326 (default), 3857, 3310, 2229")
+    ] = None,
+) -> Response:
+    """The test of ``GET /compare`` where either side, or both, may be a drawn area: each
+    drawn area is aggregated as ``POST /aggregate`` aggregates it (same crosswalk, MOEs
+    and reliability), then compared indicator by indicator."""
+    fmt = negotiate(request, ("json", "csv"))
+    body_crs = parse_crs_param(crs)
+    raw = await _read_body(request)
+    try:
+        doc = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise InvalidGeometry(f"the body is not JSON ({exc})") from None
+    if not isinstance(doc, dict) or "a" not in doc or "b" not in doc:
+        raise InvalidParameter('the body must be a JSON object {"a": …, "b": …}')
+    sides = []
+    for which in ("a", "b"):
+        value = doc[which]
+        if isinstance(value, str):
+            sides.append(_feature_side(catalog, value, which, base))
+        elif isinstance(value, dict):
+            sides.append(await _drawn_side(request, value, which, body_crs.epsg))
+        else:
+            raise InvalidParameter(
+                f'"{which}" must be "<layer>:<id>" or a GeoJSON area, not {type(value).__name__}'
+            )
+    result = await run_in_threadpool(_compare, catalog, sides[0], sides[1], [])
+    headers = {"Cache-Control": "no-store"}
+    if fmt == "csv":
+        headers["Content-Disposition"] = 'attachment; filename="compare.csv"'
+        return Response(_compare_csv(result), media_type=MEDIA["csv"], headers=headers)
+    return Response(orjson.dumps(result), media_type=JSON, headers=headers)
 
 
 #: the draw page's words that its script writes (translated with the page)

@@ -242,3 +242,44 @@ def test_compare_page_in_spanish(client):
         headers={"accept-language": "es"},
     ).json()
     assert "independent samples" in as_json["notes"][0]
+
+
+def test_posted_compare_of_a_drawn_area_equals_the_layer_compare(client):
+    """A drawn area that is exactly tract A is compared as tract A itself; either side may
+    be drawn, figures come from the same aggregation as POST /aggregate."""
+    tract_a = client.get(f"/collections/tracts/items/{A}").json()["geometry"]
+    by_ref = client.get("/compare", params={"a": "tracts:" + A, "b": "neighborhoods:east"})
+    drawn = {"type": "Feature", "properties": {"name": "My block"}, "geometry": tract_a}
+    posted = client.post("/compare", json={"a": drawn, "b": "neighborhoods:east"})
+    assert posted.status_code == 200, posted.text
+    assert posted.headers["cache-control"] == "no-store"
+    doc, ref = posted.json(), by_ref.json()
+    assert doc["a"]["layer"] == "drawn" and doc["a"]["name"] == "My block"
+    assert doc["b"] == ref["b"]
+    rows, ref_rows = {r["indicator"]: r for r in doc["indicators"]}, ref["indicators"]
+    assert set(rows) == {r["indicator"] for r in ref_rows}
+    for r in ref_rows:
+        mine = rows[r["indicator"]]
+        assert mine["a"]["estimate"] == pytest.approx(r["a"]["estimate"]), r["indicator"]
+        assert mine["significant"] == r["significant"], r["indicator"]
+    # two drawn areas; CSV too
+    both = client.post(
+        "/compare", params={"f": "csv"}, json={"a": mapping(strip(0, 1)), "b": mapping(strip(2, 3))}
+    )
+    assert both.status_code == 200 and both.text.startswith("indicator,label,a_estimate")
+    assert "drawn:custom" in both.text
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        (b"not json", 400, "invalid-geometry"),
+        (b'{"a": "tracts:' + A.encode() + b'"}', 400, "invalid-parameter"),
+        (b'{"a": 5, "b": "neighborhoods:east"}', 400, "invalid-parameter"),
+        (b'{"a": {"type": "Point", "coordinates": [0, 0]}, "b": "x"}', 400, "invalid-geometry"),
+        (b'{"a": "nowhere:1", "b": "neighborhoods:east"}', 400, "invalid-parameter"),
+    ],
+)  # fmt: skip
+def test_posted_compare_refuses_bad_bodies(client, body, status, code):
+    response = client.post("/compare", content=body, headers={"content-type": "application/json"})
+    problem(response, status, code)

@@ -35,7 +35,7 @@ def fuzz_schema(tmp_path_factory, fixture_build):
 
 
 OPERATIONS = sorted(f"GET {p}" for p in SUCCESS)
-OPERATIONS += [f"{m.upper()} {p}" for p, m in WRITES.items()]
+OPERATIONS += [f"{m.upper()} {p}" for m, p in WRITES]
 
 
 def _operations(schema) -> dict[str, object]:
