@@ -33,7 +33,7 @@ from geo_api.geoinput import (
     parse_area,
 )
 from geo_api.html import render
-from geo_api.precision import round_properties
+from geo_api.precision import round_properties, rounded
 from geo_api.responses import cached_response
 from geo_api.routers.documents import (
     JSON,
@@ -286,6 +286,11 @@ def _compare(
     """Both sides' figures per indicator they share, the test, and what the test assumes."""
     common = [i for i in INDICATORS if i in sa.indicators & sb.indicators]
     rows = compare_rows(sa.record, sb.record, common, t=t)
+    for row in rows:  # served precision (geo_api/precision.py); the test used full figures
+        ind = row["indicator"]
+        row["difference"] = rounded(ind, row["difference"])
+        row["difference_moe"] = rounded(f"{ind}_moe", row["difference_moe"])
+        row["z"] = round(row["z"], 2) if row["z"] is not None else None
     tracts = catalog.layers["tracts"]
     shared = overlap(tracts.frame, sa.geometry, sb.geometry)
     notes = []
