@@ -510,6 +510,16 @@ DRAW_TEXT = (
     "{count} area(s) combined; click more to add, again to remove.",
     "Loading…",
     "Custom area",
+    # "Compare with" (POST /compare)
+    "Compare with",
+    "Is the difference real, or within the margin of error? The Census Bureau's test at 90%.",
+    "(choose an area)",
+    "Difference (this area − {name})",
+    "{value} points",
+    "Significant at 90%?",
+    "Yes",
+    "No",
+    "cannot be tested",
     # allocation methods (boundaries.crosswalk.allocation_method)
     "whole tracts",
     "apportioned by 2020 block-group population (centre in polygon)",

@@ -30,8 +30,18 @@ def test_drawing_a_rectangle_shows_population_with_its_moe(browser, live_server)
         assert "±" in cell.inner_text()
         table = page.inner_text("#result")
         assert "Estimate ± 90% MOE" in table and "Download CSV" in table
+        # compare the drawn area with a neighborhood: the Census Bureau's test per indicator
+        chooser = page.locator("#cmp")
+        assert chooser.locator("option").count() > 100  # the neighborhoods
+        chooser.select_option("neighborhoods:watts")
+        page.wait_for_selector('#cmpresult td[data-compare="population"]', timeout=60_000)
+        compared = page.inner_text("#cmpresult")
+        assert "Difference (this area − Watts)" in compared
+        assert "points ±" in compared and ("Yes" in compared or "No" in compared)
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "draw-rectangle.png"))
+        page.locator("#cmp").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "draw-compare.png"))
         assert outside == [] and errors == []
     finally:
         page.close()
