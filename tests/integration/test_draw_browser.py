@@ -77,6 +77,7 @@ def test_the_draw_page_in_spanish(browser, live_server):
         page.locator("#status", has_text="1 área(s) combinada(s)").wait_for(timeout=60_000)
         table = page.inner_text("#result")
         assert "Estimación ± margen de error del 90%" in table and "Descargar CSV" in table
+        assert "Comparar con" in table and "(elija un área)" in table
         assert "Estimate ± 90% MOE" not in table
         assert "repartido según" in table or "secciones censales enteras" in table
         for english in ("no margin of error published", "not aggregable", "apportioned by"):
