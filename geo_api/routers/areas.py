@@ -405,7 +405,7 @@ def compare(
                 indicators=INDICATORS,
                 t=t,
                 lang=lang,
-                **language_switch(request, lang),
+                **language_switch(request, lang, base),
             )
 
         return language_page(request, cache, catalog, lang, page)
@@ -580,7 +580,7 @@ def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDe
             links=[],
             t=t,
             lang=lang,
-            **language_switch(request, lang),
+            **language_switch(request, lang, base),
         )
 
     return language_page(request, cache, catalog, lang, page)

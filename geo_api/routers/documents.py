@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -45,7 +45,7 @@ def doc_response(
     if fmt == "html":
         lang = page_language(request) if translated else "en"
         t = translator(lang)
-        extra = language_switch(request, lang) if translated else {}
+        extra = language_switch(request, lang, base) if translated else {}
 
         def body() -> bytes:
             doc = doc_fn()
@@ -98,12 +98,22 @@ def language_headers(lang: str) -> dict[str, str]:
     return {"Content-Language": lang, "Vary": "Accept, Accept-Encoding, Accept-Language"}
 
 
-def language_switch(request: Request, lang: str) -> dict[str, str]:
-    """``other_url`` and ``other_name``: the same page in the other language."""
+def switch_link(url: str, params: Iterable[tuple[str, str]], lang: str) -> tuple[str, str]:
+    """(name, URL) of the same page in the other language: ``url`` (no query) with
+    ``params`` and the other ``lang``."""
     other = "es" if lang == "en" else "en"
-    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
-    url = str(request.url.replace(query=urlencode([*query, ("lang", other)])))
-    return {"other_url": url, "other_name": NATIVE[other]}
+    query = [(k, v) for k, v in params if k != "lang"]
+    return NATIVE[other], f"{url}?{urlencode([*query, ('lang', other)])}"
+
+
+def language_switch(request: Request, lang: str, base: str) -> dict[str, str]:
+    """``other_url`` and ``other_name``: the same page in the other language, under
+    ``base`` (``GEO_API_BASE_URL`` behind a proxy), as every other link is."""
+    root, path = request.scope.get("root_path", ""), request.url.path
+    if root and path.startswith(root):
+        path = path[len(root) :]
+    name, url = switch_link(f"{base}{path}", request.query_params.multi_items(), lang)
+    return {"other_url": url, "other_name": name}
 
 
 def errors_doc(base: str) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from geo_api.query import int_param, parse_bbox, unknown_params
 from geo_api.ranking import RankingCache
 from geo_api.rankquery import RANKING_PARAMS
 from geo_api.responses import cached_response
-from geo_api.routers.documents import language_headers, page_language
+from geo_api.routers.documents import language_headers, page_language, switch_link
 from geo_api.settings import Settings
 from maps.choropleth import LEGEND_MODES, Assets, Tiles, View, render_map
 from maps.classify import (
@@ -36,7 +36,7 @@ from maps.classify import (
     parse_palette,
     parse_scheme,
 )
-from maps.i18n import NATIVE, translator
+from maps.i18n import translator
 from maps.labels import Label, label_points
 from maps.mapdata import MapData, Outlines, Points
 from maps.static import MAX_SIZE, MIN_SIZE, render_png
@@ -137,9 +137,8 @@ def _map_data(
         ranking = f"{base}/priorities/{indicator.removeprefix(PRIORITY_PREFIX)}?{query}"
         links["GeoJSON"], links["CSV"] = f"{ranking}&f=geojson", f"{ranking}&f=csv"
         links["Ranking"] = f"{ranking}&f=html"
-    other = "es" if lang == "en" else "en"
-    switch = [(k, v) for k, v in q.multi_items() if k != "lang"] + [("lang", other)]
-    links[NATIVE[other]] = f"{base}/maps/{lid}/{indicator}?{urlencode(switch)}"
+    name, url = switch_link(f"{base}/maps/{lid}/{indicator}", q.multi_items(), lang)
+    links[name] = url
     keep, shown = _shown_districts(layer, q)
     outlines = _outlines(catalog, layer, q.get("outline"), zoom, t)
 

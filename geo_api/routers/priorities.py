@@ -229,7 +229,7 @@ def ranking_page(
         ),
         t=t,
         lang=lang,
-        **language_switch(request, lang),
+        **language_switch(request, lang, base),
         links=links,
         map_url=f"{base}/maps/{layer}/priority-{program}" + (f"?{map_query}" if map_query else ""),
         used=[i for i in doc["inputs"] if i["status"] == "used"],

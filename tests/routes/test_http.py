@@ -1,5 +1,7 @@
 """HTTP hygiene: HEAD, Allow on 405, security headers, bounded echoes, trusted hosts, CORS."""
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -140,3 +142,22 @@ def test_problem_types_resolve_to_the_errors_page_listing_every_code(client):
     assert used <= set(ERROR_CODES), used - set(ERROR_CODES)
     docs = (root / "docs" / "errors.md").read_text()
     assert all(f"`{code}`" in docs for code in ERROR_CODES)
+
+
+def test_language_switches_use_the_configured_base_url(store, tmp_path):
+    """Behind a proxy every link, the other-language link included, starts with
+    GEO_API_BASE_URL, not with the host the proxy forwarded to."""
+    public = "https://maps.example.org/geo-api"
+    settings = make_settings(tmp_path).model_copy(update={"base_url": public})
+    with TestClient(create_app(settings, store=store)) as c:
+        for path in (
+            "/compare?a=neighborhoods:west&b=neighborhoods:east&f=html",
+            "/draw",
+            "/priorities/la-deal?f=html",
+            "/indicators/population?f=html",
+            "/maps/neighborhoods/population",
+        ):
+            page = c.get(path).text
+            switch = re.findall(r'href="([^"]*lang=es)"', page)
+            assert switch, path
+            assert all(url.startswith(f"{public}{path.split('?')[0]}?") for url in switch), path
