@@ -65,19 +65,24 @@ def representation_etag(checksum: str, request: Request, media_type: str, varian
     return hashlib.sha256(key.encode()).hexdigest()[:32]
 
 
+def accepted_codings(accept_encoding: str) -> set[str]:
+    """The content codings an ``Accept-Encoding`` value accepts (``q=0`` refuses one)."""
+    return {name for name, q in quality_list(accept_encoding) if q > 0}
+
+
 def choose_encoding(accept_encoding: str) -> str:
     """The content coding to send for an ``Accept-Encoding`` value: br, gzip or identity."""
-    tokens = {t.split(";")[0].strip().lower() for t in accept_encoding.split(",")}
-    if "br" in tokens:
+    accepted = accepted_codings(accept_encoding)
+    if "br" in accepted:
         return "br"
-    if "gzip" in tokens:
+    if "gzip" in accepted:
         return "gzip"
     return "identity"
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
     """Whether an ``Accept-Encoding`` value accepts gzip (and does not refuse it, q=0)."""
-    return any(name == "gzip" and q > 0 for name, q in quality_list(accept_encoding))
+    return "gzip" in accepted_codings(accept_encoding)
 
 
 def _compress(body: bytes, encoding: str, fast: bool) -> bytes:

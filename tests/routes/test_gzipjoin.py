@@ -6,7 +6,7 @@ import zlib
 import pytest
 
 from geo_api.gzipjoin import Fragments, gzip_join
-from geo_api.responses import accepts_gzip
+from geo_api.responses import accepts_gzip, choose_encoding
 from tests.shapes import X0, Y0, D
 
 BBOX = f"{X0 + 0.2 * D},{Y0 + 0.2 * D},{X0 + 2.5 * D},{Y0 + 0.8 * D}"
@@ -31,6 +31,21 @@ def test_fragments_concatenate_into_one_valid_stream_in_any_order():
 )
 def test_accepts_gzip(header, expected):
     assert accepts_gzip(header) is expected
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("gzip, deflate, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("gzip;q=0", "identity"),
+        ("BR", "br"),
+        ("", "identity"),
+    ],
+)
+def test_the_coding_chosen_honours_refusals(header, expected):
+    """One reader of Accept-Encoding: a coding given q=0 is never sent."""
+    assert choose_encoding(header) == expected
 
 
 def test_a_new_bbox_page_is_joined_gzip_equal_to_the_plain_page(client):
