@@ -60,10 +60,10 @@ def doc_response(
                 **extra,
             )
 
-        headers = language_headers(lang) if translated else {"Content-Language": lang}
-        return cached_response(
-            request, cache, catalog.checksum, MEDIA["html"], body, headers, variant=f"lang={lang}"
-        )
+        if translated:
+            return language_page(request, cache, catalog, lang, body)
+        headers = {"Content-Language": lang}
+        return cached_response(request, cache, catalog.checksum, MEDIA["html"], body, headers)
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc_fn()))
 
 
