@@ -14,6 +14,20 @@ from dataclasses import dataclass
 from boundaries.indicators import INDICATORS
 
 CAPACITY_PER_CHILD = "child_care_capacity_per_child"
+CAPACITY_LABEL = "Licensed child-care places per child under 5"
+CAPACITY_UNIT = "places per child"
+
+
+def input_label(indicator: str) -> str:
+    """The label of a need-score input: a catalogue indicator's, or child-care capacity's."""
+    meta = INDICATORS.get(indicator)
+    return meta.label if meta is not None else CAPACITY_LABEL
+
+
+def input_unit(indicator: str) -> str:
+    """The unit of a need-score input (``percent``, ``count`` … or places per child)."""
+    meta = INDICATORS.get(indicator)
+    return meta.unit if meta is not None else CAPACITY_UNIT
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 from boundaries.indicators import INDICATORS, source_words, untranslated
 from boundaries.moe import reliability_classes
 from boundaries.priorities import TOP
-from boundaries.programs import PROGRAMS
+from boundaries.programs import PROGRAMS, input_label, input_unit
 from geo_api.catalog import Catalog, LayerData
 from geo_api.ranking import Ranking, RankingCache
 from geo_api.rankquery import ranking_for
@@ -114,12 +114,12 @@ def rank_details(ranking: Ranking) -> list[str]:
     """Per area: rank, 90% rank interval, chance of the top 10, and each input ± MOE."""
     s, used = ranking.scores, ranking.used
     total = int(s.ranked.sum())
+    named = [(input_label(u.weighted.indicator), input_unit(u.weighted.indicator), u) for u in used]
     out = []
     for i in range(len(ranking.layer.records)):
         inputs = "; ".join(
-            f"{_label(u.weighted.indicator)}: "
-            f"{estimate_text(float(u.estimates[i]), float(u.moes[i]), _unit(u.weighted.indicator))}"
-            for u in used
+            f"{label}: {estimate_text(float(u.estimates[i]), float(u.moes[i]), unit)}"
+            for label, unit, u in named
         )
         if s.ranked[i]:
             head = (
@@ -130,16 +130,6 @@ def rank_details(ranking: Ranking) -> list[str]:
             head = "unranked"
         out.append(f"{head}; {inputs}")
     return out
-
-
-def _label(indicator: str) -> str:
-    meta = INDICATORS.get(indicator)
-    return meta.label if meta is not None else "Licensed child-care places per child under 5"
-
-
-def _unit(indicator: str) -> str:
-    meta = INDICATORS.get(indicator)
-    return meta.unit if meta is not None else "places per child"
 
 
 def input_cautions(ranking: Ranking) -> list[str]:

@@ -12,9 +12,8 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from boundaries.indicators import INDICATORS
 from boundaries.priorities import TOP
-from boundaries.programs import PROGRAMS, Program
+from boundaries.programs import PROGRAMS, Program, input_label, input_unit
 from geo_api.catalog import Catalog
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter, NotFound
@@ -70,11 +69,10 @@ def _inputs_doc(ranking: Ranking) -> list[dict[str, Any]]:
     docs = []
     for inp in ranking.inputs:
         ind = inp.weighted.indicator
-        meta = INDICATORS.get(ind)
         docs.append(
             {
                 "indicator": ind,
-                "label": meta.label if meta else "Licensed child-care places per child under 5",
+                "label": input_label(ind),
                 "weight": _num(weights.get(ind, 0.0), 4),
                 "higher_is_worse": inp.weighted.higher_is_worse,
                 "status": "used" if inp.available else "unavailable",
@@ -212,14 +210,7 @@ def ranking_page(
         link(f"{base}/priorities/{program}?{here}&f=csv", "alternate", MEDIA["csv"]),
         link(f"{base}/priorities/{program}?{here}&f=geojson", "alternate", MEDIA["json"]),
     ]
-    units = {
-        inp.weighted.indicator: (
-            INDICATORS[inp.weighted.indicator].unit
-            if inp.weighted.indicator in INDICATORS
-            else "places per child"
-        )
-        for inp in ranking.used
-    }
+    units = {inp.weighted.indicator: input_unit(inp.weighted.indicator) for inp in ranking.used}
     return render(
         "priorities.html",
         doc=doc,
