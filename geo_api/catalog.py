@@ -8,6 +8,7 @@ rather than re-serialized), an id index and an STRtree for bbox queries.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +18,7 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from boundaries.indicators import INDICATORS
+from boundaries.indicators import INDICATORS, source_words, untranslated
 from boundaries.layers import LAYERS, Layer
 from boundaries.store import Store
 from boundaries.webgeom import simplify_for_zoom
@@ -83,6 +84,15 @@ class LayerData:
     def status_of(self, indicator: str) -> dict[str, Any]:
         """This layer's indicator-status row for ``indicator`` (empty when none)."""
         return next((s for s in self.status if s["indicator"] == indicator), {})
+
+    def source_of(self, indicator: str, t: Callable[[str], str] = untranslated) -> str:
+        """Where ``indicator`` comes from on this layer, in plain words (in the language of
+        ``t``): e.g. "ACS 5-year 2018-2022, table S1701"."""
+        status = self.status_of(indicator)
+        tables = [name.strip() for name in str(status.get("tables") or "").split(",")]
+        return source_words(
+            status.get("dataset"), self.vintage_of(indicator), [n for n in tables if n], t
+        )
 
     def vintage_of(self, indicator: str) -> int | None:
         """ACS end year of ``indicator`` on this layer, ``None`` when unknown."""

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from boundaries.indicators import INDICATORS, source_words, untranslated
+from boundaries.indicators import INDICATORS, untranslated
 from boundaries.moe import reliability_classes
 from boundaries.priorities import TOP
 from boundaries.programs import PROGRAMS, input_label, input_unit
@@ -54,9 +54,7 @@ def indicator_values(
 ) -> MapValues:
     """One catalogue indicator's values, MOEs, reliability and source on ``layer``."""
     meta = INDICATORS[indicator]
-    status = layer.status_of(indicator)
-    tables = [t.strip() for t in str(status.get("tables") or "").split(",") if t.strip()]
-    source = source_words(status.get("dataset"), layer.vintage_of(indicator), tables, t)
+    source = layer.source_of(indicator, t)
     frame = layer.frame
     # each area's notes on this indicator (and on the whole area), in the page language
     notes = (

@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from boundaries.compare import compare_rows, overlap
 from boundaries.custom import COUNTY_SHARE_MIN, AreaResult
-from boundaries.indicators import INDICATORS, source_words, untranslated
+from boundaries.indicators import INDICATORS, untranslated
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
 from geo_api.crs import DEFAULT as DEFAULT_CRS
@@ -336,10 +336,7 @@ def _status_source(
     layer: LayerData, indicator: str, t: Callable[[str], str] = untranslated
 ) -> dict[str, Any]:
     status = layer.status_of(indicator)
-    tables = [name.strip() for name in str(status.get("tables") or "").split(",")]
-    words = source_words(
-        status.get("dataset"), layer.vintage_of(indicator), [n for n in tables if n], t
-    )
+    words = layer.source_of(indicator, t)
     return {"dataset": status.get("dataset"), "tables": status.get("tables"), "source": words}
 
 

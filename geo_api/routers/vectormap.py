@@ -7,7 +7,7 @@ import orjson
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from boundaries.indicators import INDICATORS, source_words
+from boundaries.indicators import INDICATORS
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
 from geo_api.errors import InvalidParameter
 from geo_api.html import render
@@ -62,8 +62,6 @@ def vector_map(
         cls = classify(values.values, scheme, k, palette, breaks)
         props = ",".join(["name", indicator, f"{indicator}_moe", f"{indicator}_reliability"])
         tiles = f"{base}/collections/{layer}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
-        status = lyr.status_of(indicator)
-        tables = [t.strip() for t in str(status.get("tables") or "").split(",") if t.strip()]
         legend = [
             (color, class_label(lo, hi, values.unit), count)
             for color, lo, hi, count in zip(
@@ -87,7 +85,7 @@ def vector_map(
             legend=legend,
             no_data=NO_DATA,
             vintage=values.vintage,
-            source=source_words(status.get("dataset"), lyr.vintage_of(indicator), tables),
+            source=values.source,
             extent=lyr.extent,
             folium=f"{base}/maps/{layer}/{indicator}",
             outlines=outlines,
