@@ -32,7 +32,7 @@ from geo_api.routers.tiles import tilejson_doc
 from geo_api.routers.vectormap import fill_expression
 from geo_api.tiles import encode_tile, tms
 from maps.classify import classify
-from maps.mapdata import class_label
+from maps.mapdata import class_entries
 
 #: deepest zoom written per layer kind (tracts need one more level than larger areas)
 DEFAULT_MAXZOOM = {"tracts": 12, "schools": 12, "child-care": 12}
@@ -93,8 +93,7 @@ def _map_config(layer: LayerData) -> dict[str, Any] | None:
         "label": INDICATORS[MAP_INDICATOR].label,
         "fill": fill_expression(MAP_INDICATOR, cls.upper, cls.colors),
         "legend": [
-            [c, class_label(lo, hi, INDICATORS[MAP_INDICATOR].unit)]
-            for c, lo, hi in zip(cls.colors, cls.lower, cls.upper, strict=True)
+            [color, label] for color, label, _ in class_entries(cls, INDICATORS[MAP_INDICATOR].unit)
         ],
     }
 

@@ -158,9 +158,15 @@ def tooltip_rows(data: MapData) -> list[dict[str, str]]:
     return rows
 
 
-def legend_entries(data: MapData, cls: Classification) -> list[tuple[str, str, int]]:
-    """(colour, label, count) for each class, darkest last."""
+def class_entries(cls: Classification, unit: str) -> list[tuple[str, str, int]]:
+    """(colour, label, count) for each class, darkest last: every legend's rows (Leaflet,
+    PNG, vector and PMTiles maps)."""
     return [
-        (color, class_label(lo, hi, data.unit), n)
+        (color, class_label(lo, hi, unit), n)
         for color, lo, hi, n in zip(cls.colors, cls.lower, cls.upper, cls.counts(), strict=True)
     ]
+
+
+def legend_entries(data: MapData, cls: Classification) -> list[tuple[str, str, int]]:
+    """:func:`class_entries` in the map's unit."""
+    return class_entries(cls, data.unit)

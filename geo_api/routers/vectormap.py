@@ -17,7 +17,7 @@ from geo_api.query import unknown_params
 from geo_api.responses import cached_response
 from geo_api.routers.maps import classification_params
 from maps.classify import classify
-from maps.mapdata import OUTLINE_LINE, class_label
+from maps.mapdata import OUTLINE_LINE, class_entries
 
 router = APIRouter(tags=["Maps"])
 NO_DATA = "#d9d9d9"
@@ -62,12 +62,7 @@ def vector_map(
         cls = classify(values.values, scheme, k, palette, breaks)
         props = ",".join(["name", indicator, f"{indicator}_moe", f"{indicator}_reliability"])
         tiles = f"{base}/collections/{layer}/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}"
-        legend = [
-            (color, class_label(lo, hi, values.unit), count)
-            for color, lo, hi, count in zip(
-                cls.colors, cls.lower, cls.upper, cls.counts(), strict=True
-            )
-        ]
+        legend = class_entries(cls, values.unit)
         # city limits over tracts, as on the folium map (geo_api/routers/maps.py)
         outlines = None
         if layer == "tracts" and "cities" in catalog.layers:
