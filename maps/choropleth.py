@@ -109,26 +109,26 @@ class Assets:
     cluster_css: tuple[str, ...] = ()
 
     @classmethod
+    def at(cls, leaflet: str, cluster: str) -> Assets:
+        """Leaflet's files under ``leaflet`` and Leaflet.markercluster's under ``cluster``."""
+        return cls(
+            f"{leaflet}/leaflet.js",
+            f"{leaflet}/leaflet.css",
+            f"{cluster}/leaflet.markercluster-src.js",
+            (f"{cluster}/MarkerCluster.css", f"{cluster}/MarkerCluster.Default.css"),
+        )
+
+    @classmethod
     def local(cls, base: str) -> Assets:
         """geo-api's own copies, served under ``{base}/assets/``."""
-        mc = f"{base}/assets/markercluster"
-        return cls(
-            f"{base}/assets/leaflet/leaflet.js",
-            f"{base}/assets/leaflet/leaflet.css",
-            f"{mc}/leaflet.markercluster-src.js",
-            (f"{mc}/MarkerCluster.css", f"{mc}/MarkerCluster.Default.css"),
-        )
+        return cls.at(f"{base}/assets/leaflet", f"{base}/assets/markercluster")
 
     @classmethod
     def cdn(cls) -> Assets:
         """The public CDN (unpkg), same versions as the shipped copies."""
-        root = "https://unpkg.com/leaflet@1.9.4/dist"
-        mc = "https://unpkg.com/leaflet.markercluster@1.5.3/dist"
-        return cls(
-            f"{root}/leaflet.js",
-            f"{root}/leaflet.css",
-            f"{mc}/leaflet.markercluster-src.js",
-            (f"{mc}/MarkerCluster.css", f"{mc}/MarkerCluster.Default.css"),
+        return cls.at(
+            "https://unpkg.com/leaflet@1.9.4/dist",
+            "https://unpkg.com/leaflet.markercluster@1.5.3/dist",
         )
 
 
