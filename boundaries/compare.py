@@ -3,7 +3,10 @@
 Input: two areas' served properties (the layer contract: ``<id>``, ``_moe``,
 ``_reliability``). Output: one row per indicator both carry, with both estimates, the
 difference a − b, its 90% MOE, Z and ``significant`` (|Z| > 1.645), or ``None`` with a
-reason when the test cannot be made (a missing estimate or MOE).
+reason when the test cannot be made (a missing estimate or MOE). Counts (population,
+households …) are never tested: areas of different size differ in their counts whatever
+their people are like, so their rows carry the difference and a note to compare rates;
+``low_reliability`` says that either side's estimate is unreliable.
 
 The test assumes the two estimates come from independent samples. Two areas that share
 census tracts (overlapping areas, or neighbours whose boundary splits a tract) draw on
@@ -28,6 +31,11 @@ def _number(value: Any) -> float | None:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     return float(value)
+
+
+#: why counts are not tested: two areas of different size differ in their counts whatever
+#: their people are like
+COUNT_NOTE = "a count depends on each area's size, so it is not tested: compare the rates instead"
 
 
 def compare_rows(
@@ -55,6 +63,8 @@ def compare_rows(
             "z": None,
             "significant": None,
             "note": None,
+            "low_reliability": "low"
+            in (a.get(f"{ind_id}_reliability"), b.get(f"{ind_id}_reliability")),
         }
         if ea is None or eb is None:
             sides = "a and b" if ea is None and eb is None else ("a" if ea is None else "b")
@@ -62,6 +72,10 @@ def compare_rows(
         elif ma is None or mb is None:
             row["difference"] = ea - eb
             row["note"] = t("no margin of error published, so the difference cannot be tested")
+        elif ind.kind == "count":
+            diff, moe, _ = (float(v) for v in difference_test(ea, ma, eb, mb))
+            row.update(difference=diff, difference_moe=moe)
+            row["note"] = t(COUNT_NOTE)
         else:
             diff, moe, z = (float(v) for v in difference_test(ea, ma, eb, mb))
             row.update(difference=diff, difference_moe=moe, z=z)

@@ -364,3 +364,24 @@ def source_words(
         text = t(f"ACS 5-year {{span}}, table{'s' if several else ''} {{tables}}")
         return text.format(span=span, tables=named)
     return f"{dataset} {vintage or ''} {named}".strip()
+
+
+#: the catalogue grouped by topic, as the home page and area profiles present it (every
+#: indicator in exactly one topic, checked by a test)
+TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("People and households", ("population", "households", "children_under_18")),
+    (
+        "Broadband and computers",
+        (
+            "no_subscription_pct",
+            "no_broadband_pct",
+            "no_internet_pct",
+            "broadband_pct",
+            "no_computer_pct",
+        ),
+    ),
+    ("Education", ("no_hs_diploma_pct", "no_hs_diploma", "ba_plus_pct")),
+    ("Poverty and income", ("poverty_pct", "below_150_poverty_pct", "median_household_income")),
+    ("Young children", ("children_under_5", "under_5_poverty_pct")),
+    ("Language", ("limited_english_pct", "limited_english_persons")),
+)

@@ -34,6 +34,7 @@ from geo_api.http import HttpHygieneMiddleware, ProblemCORSMiddleware
 from geo_api.itemsroute import ItemsRoute
 from geo_api.limits import TILE_SLOT_WAIT_SECONDS, WorkLimiter
 from geo_api.openapi_doc import install_openapi
+from geo_api.pages.county import CountyFigures
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
 from geo_api.routers import (
@@ -42,6 +43,7 @@ from geo_api.routers import (
     health,
     indicators,
     maps,
+    pages,
     priorities,
     tiles,
     vectormap,
@@ -98,6 +100,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         app.state.store_identity = file_identity(settings.store)
         load_catalog(app, first if first is not None else read_store(settings.store, SERVING_SKIPS))
         app.state.areas = AreaService(area_loader(app, settings, first), app.state.limiter)
+        app.state.county = CountyFigures(app.state.areas)
         app.state.warmed_seconds = None
         if settings.warm:
             app.state.warmed_seconds = round(await warm(app, app.state.catalog), 1)
@@ -143,6 +146,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(areas.router)
     app.include_router(tiles.router)
     app.include_router(vectormap.router)
+    app.include_router(pages.router)
     app.include_router(health.router)
     # Leaflet, from the copy shipped in the package: maps need no outside network.
     app.mount(

@@ -71,6 +71,8 @@ class LayerData:
     _zoomed_features: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
     _fragments: dict[int | None, Fragments] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    #: lower-case name → ids of the features so named (built with the layer)
+    by_name: dict[str, list[str]] = field(default_factory=dict, repr=False)
 
     @property
     def indicators(self) -> list[str]:
@@ -163,6 +165,10 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
     tails = [feature_tail(rec) for rec in records]
     feature_bytes = [feature(h, g, t) for h, g, t in zip(heads, geoms, tails, strict=True)]
     rows = status[status["layer"] == layer_id] if len(status) else status
+    by_name: dict[str, list[str]] = {}
+    for rec in records:
+        if rec.get("name"):
+            by_name.setdefault(str(rec["name"]).casefold(), []).append(rec["id"])
     return LayerData(
         layer=LAYERS[layer_id],
         frame=frame,
@@ -177,6 +183,7 @@ def build_layer(layer_id: str, frame: gpd.GeoDataFrame, status: pd.DataFrame) ->
         status=[_status_row(r) for r in rows.to_dict(orient="records")],
         heads=heads,
         tails=tails,
+        by_name=by_name,
     )
 
 

@@ -31,7 +31,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "bad-request": (400, "another malformed request"),
     "invalid-geometry": (400, "a posted area is not a usable GeoJSON polygon"),
     "not-found": (404, "no such collection, feature, indicator, program or page"),
-    "method-not-allowed": (405, "only GET and HEAD are answered (see the Allow header)"),
+    "method-not-allowed": (405, "the path does not answer this method (see the Allow header)"),
     "not-acceptable": (406, "none of the requested formats can be produced"),
     "too-large": (413, "a posted area's body exceeds the size limit"),
     "too-complex": (413, "a posted area has more vertices than the limit"),
@@ -157,9 +157,18 @@ def problem(
 
 
 def api_error_response(exc: ApiError, instance: str) -> Response:
-    """The problem response for one of our exceptions (FastAPI's handler and the direct
-    items route both use it)."""
+    """The problem response for one of our exceptions."""
     return problem(exc.status, exc.code, exc.title, exc.detail, instance, exc.valid, **exc.extra)
+
+
+def answer_error(request: Request, exc: ApiError) -> Response:
+    """One of our exceptions as a browser's HTML page or a client's problem+json (FastAPI's
+    handler and the direct items route both use it)."""
+    from geo_api.pages.errorpage import error_page, wants_html
+
+    if wants_html(request) and exc.status != 503:
+        return error_page(request, exc.status, exc.code, exc.title, exc.detail, exc.valid)
+    return api_error_response(exc, str(request.url))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -167,7 +176,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> Response:
-        return api_error_response(exc, str(request.url))
+        return answer_error(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
@@ -180,6 +189,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        if exc.status_code == 404 and request.method in ("GET", "HEAD"):
+            from geo_api.pages.errorpage import error_page, wants_html
+
+            if wants_html(request):
+                return error_page(request, 404, code, "Not found", str(exc.detail), None)
         response = problem(
             exc.status_code, code, str(exc.detail), str(exc.detail), str(request.url)
         )

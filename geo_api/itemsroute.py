@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from geo_api.crs import CRS84
-from geo_api.errors import ApiError, api_error_response
+from geo_api.errors import ApiError, answer_error
 from geo_api.formats import negotiate
 
 ITEMS_PATH = re.compile(r"^/collections/([^/]+)/items$")
@@ -83,5 +83,5 @@ class ItemsRoute:
             else:
                 response = await run_in_threadpool(items, *args)
         except ApiError as exc:
-            response = api_error_response(exc, str(request.url))
+            response = answer_error(request, exc)
         await response(scope, receive, send)

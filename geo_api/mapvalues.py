@@ -85,15 +85,20 @@ def priority_values(
     used = ranking.used
     years = sorted({i.vintage for i in used if i.vintage})
     shares = ", ".join(
-        f"{i.weighted.indicator} ({w:.0%})"
+        f"{input_label(i.weighted.indicator).lower()} ({w:.0%})"
         for i, w in zip(used, ranking.weights().values(), strict=True)
+    )
+    lacking = "".join(
+        f"; not in this store: {input_label(i.weighted.indicator).lower()} ({i.reason})"
+        for i in ranking.inputs
+        if not i.available
     )
     return MapValues(
         label=f"{program.title}: need score, 0-100",
         unit="points",
         vintage=", ".join(vintage_text(v) for v in years) or "unknown",
         source=f"geo-api need score, weighted percentiles of {shares}; ± is the 90% range "
-        f"over {ranking.draws} draws (seed {ranking.seed})",
+        f"over {ranking.draws} draws (seed {ranking.seed}){lacking}",
         values=s.score,
         moes=s.score_moe,
         reliability=reliability_classes(s.score, s.score_moe),

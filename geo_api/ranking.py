@@ -99,6 +99,16 @@ class Ranking:
         return {i.weighted.indicator: i.weighted.weight / total for i in self.used}
 
 
+def unranked_reason(ranking: Ranking, i: int) -> str:
+    """Why area ``i`` of ``ranking`` has no rank: the inputs it lacks an estimate for, or
+    the floor it falls below."""
+    lacking = [inp.weighted.indicator for inp in ranking.used if np.isnan(inp.estimates[i])]
+    if lacking:
+        return "no estimate for " + ", ".join(lacking)
+    floor = ranking.below_floor[i] if ranking.below_floor else None
+    return floor or "not ranked"
+
+
 def capacity_per_child(catalog: Catalog, layer: LayerData) -> tuple[np.ndarray, np.ndarray]:
     """Licensed child-care places per child under 5 in each area, and its MOE.
 
@@ -125,7 +135,7 @@ def unavailable_reason(catalog: Catalog, layer: LayerData, indicator: str) -> st
     """Why ``indicator`` cannot be a ranking input on ``layer``, or ``None`` if it can."""
     if indicator == CAPACITY_PER_CHILD:
         if "child-care" not in catalog.layers:
-            return "no child-care source loaded"
+            return "child-care supply is not loaded in this store (no licensed child-care file)"
         if "children_under_5_moe" not in layer.properties:
             return "children_under_5 unavailable"
         return None

@@ -95,19 +95,28 @@ def field_words(t: Callable[[str], str]) -> dict[str, str]:
     return {v: t(v) for v in sorted(values)}
 
 
-def translate_note(item: str, t: Callable[[str], str]) -> str:
-    """One note item in the language of ``t`` (:func:`maps.i18n.translator`)."""
+def _match(item: str, t: Callable[[str], str]) -> tuple[str, dict[str, str]] | None:
+    """The template ``item`` was written from and its values (those of
+    :data:`TRANSLATED_FIELDS` in the language of ``t``); ``None`` when none matches."""
     for template in NOTE_TEMPLATES:
         regex, fields = _regex(template)
         match = re.match(regex, item)
-        if match is None:
-            continue
-        values = {
-            key: t(value) if key in TRANSLATED_FIELDS else value
-            for key, value in zip(fields, match.groups(), strict=True)
-        }
-        return t(template).format(**values)
-    return item
+        if match is not None:
+            values = {
+                key: t(value) if key in TRANSLATED_FIELDS else value
+                for key, value in zip(fields, match.groups(), strict=True)
+            }
+            return template, values
+    return None
+
+
+def translate_note(item: str, t: Callable[[str], str]) -> str:
+    """One note item in the language of ``t`` (:func:`maps.i18n.translator`)."""
+    found = _match(item, t)
+    if found is None:
+        return item
+    template, values = found
+    return t(template).format(**values)
 
 
 def note_patterns(t: Callable[[str], str]) -> list[tuple[str, str, list[str]]]:
@@ -124,3 +133,46 @@ def notes_text(text: str | None, t: Callable[[str], str], indicator: str | None 
     if t is untranslated:
         return "; ".join(items)
     return "; ".join(translate_note(item, t) for item in items)
+
+
+#: each template of :data:`NOTE_TEMPLATES` in plain words, for pages that show a note
+#: beside its figure (an area profile): no field names, and no indicator id, since the
+#: row already names it; the English text is the gettext msgid of the Spanish
+PLAIN_TEMPLATES = {
+    "{id}: no margin of error published": "no margin of error is published for this "
+    "figure, so its reliability is unknown",
+    "{id}: not aggregable (a median cannot be summed; no distribution table)": "a median "
+    "cannot be added up from census tracts and no distribution table is loaded, so it is "
+    "given for census tracts only",
+    "{id}: no tract estimate published for this area": "the source publishes no estimate "
+    "for this area",
+    "{id}: nobody in the universe ({universe})": "nobody here belongs to this figure's "
+    "universe ({universe})",
+    NOTE_TEMPLATES[4]: "{share}% of these figures come from census tracts that the "
+    "boundary splits, divided by 2020 population; their reliability is at most {cap}, "
+    "because population and land-area weights differ by a factor of {ratio}",
+    NOTE_TEMPLATES[5]: "{share}% of these figures come from census tracts that the "
+    "boundary splits, divided by 2020 population; their reliability is at most {cap}",
+    NOTE_TEMPLATES[7]: "only {share}% of this area's 2020 population lives in census "
+    "tracts that have a boundary; the rest is missing from every figure",
+    NOTE_TEMPLATES[11]: "only {share}% of the area lies on LA County's land; the figures "
+    "describe that part",
+    NOTE_TEMPLATES[12]: "census tract boundaries cover {share}% of the area's land; "
+    "residents of the rest are missing from the figures",
+}
+
+
+def plain_notes(text: str | None, t: Callable[[str], str]) -> list[tuple[str | None, str]]:
+    """Each item of a ``data_notes`` string as (the indicator it is about, or ``None`` for
+    the whole area; its text in plain words in the language of ``t``). An item that no
+    template matches is kept as written."""
+    out: list[tuple[str | None, str]] = []
+    for item in split_notes(text):
+        found = _match(item, t)
+        if found is None:
+            out.append((_subject(item), item))
+            continue
+        template, values = found
+        values.pop("id", None)
+        out.append((_subject(item), t(PLAIN_TEMPLATES.get(template, template)).format(**values)))
+    return out

@@ -33,8 +33,9 @@ from geo_api.geoinput import (
     parse_area,
 )
 from geo_api.html import render
+from geo_api.pages.search import resolve
 from geo_api.precision import round_properties, rounded
-from geo_api.responses import cached_response
+from geo_api.responses import BodyCache, cached_response
 from geo_api.routers.documents import (
     JSON,
     language_page,
@@ -224,18 +225,32 @@ def aggregate_features(
     return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body, headers=headers)
 
 
-def _reference(value: str, catalog: Catalog, which: str) -> tuple[LayerData, dict[str, Any]]:
-    """``layer:id`` → (layer, feature record), with 400/404 problems naming what is wrong."""
+def _reference(
+    value: str, catalog: Catalog, which: str, layer_hint: str | None = None
+) -> tuple[LayerData, dict[str, Any]]:
+    """``layer:id`` or ``layer:name`` (or a bare id or name with ``layer=``) → (layer,
+    feature record), with 400 problems naming what is wrong; names ignore case."""
     layer_id, sep, feature_id = value.partition(":")
-    if not sep or not feature_id:
+    if layer_hint and (not sep or layer_id not in catalog.layers):
+        layer_id, sep, feature_id = layer_hint, ":", value
+    if not sep or not feature_id.strip():
         raise InvalidParameter(
-            f"{which}={value[:80]!r} is not <layer>:<id>, e.g. neighborhoods:watts",
+            f"{which}={value[:80]!r} is not <layer>:<id or name>, e.g. neighborhoods:Watts",
             valid=[lid for lid, lyr in catalog.layers.items() if lyr.layer.kind == "polygon"],
         )
     lyr = polygon_layer(catalog, layer_id, "compare")
-    if feature_id not in lyr.by_id:
-        raise InvalidParameter(f"no feature {feature_id[:80]!r} in layer {layer_id!r} ({which}=)")
-    return lyr, lyr.records[lyr.by_id[feature_id]]
+    found = resolve(lyr, feature_id)
+    if found is None:
+        near = [
+            str(r["name"])
+            for r in lyr.records
+            if r.get("name") and feature_id.strip().casefold() in str(r["name"]).casefold()
+        ]
+        raise InvalidParameter(
+            f"no area named {feature_id[:80]!r} in layer {layer_id!r} ({which}=)",
+            valid=sorted(near)[:20] or None,
+        )
+    return lyr, lyr.records[lyr.by_id[found]]
 
 
 @dataclass(frozen=True)
@@ -248,26 +263,41 @@ class Side:
     href: str | None
 
     @property
+    def layer_id(self) -> str:
+        """The side's layer id (``drawn`` for a drawn area)."""
+        return self.layer.layer.id if self.layer is not None else "drawn"
+
+    @property
     def indicators(self) -> set[str]:
         """The indicators this side carries with a margin of error."""
         names = self.layer.properties if self.layer is not None else self.record
         return {i for i in INDICATORS if f"{i}_moe" in names}
 
 
-def _feature_side(catalog: Catalog, value: str, which: str, base: str) -> Side:
-    """``layer:id`` as a comparison side (400s name what is wrong)."""
-    lyr, rec = _reference(value, catalog, which)
+def _feature_side(
+    catalog: Catalog, value: str, which: str, base: str, layer_hint: str | None = None
+) -> Side:
+    """``layer:id`` (or a name) as a comparison side (400s name what is wrong)."""
+    lyr, rec = _reference(value, catalog, which, layer_hint)
     href = f"{base}/collections/{lyr.layer.id}/items/{rec['id']}"
     return Side(rec, lyr.frame.geometry.iloc[lyr.by_id[rec["id"]]], lyr, href)
 
 
 def compare_doc(
-    catalog: Catalog, a: str, b: str, base: str, t: Callable[[str], str] = untranslated
+    catalog: Catalog,
+    a: str,
+    b: str,
+    base: str,
+    t: Callable[[str], str] = untranslated,
+    layer: str | None = None,
 ) -> dict[str, Any]:
     """The comparison of two features: per indicator both figures and the test (its
     notes, sources and data notes in the language of ``t``; English for JSON and CSV)."""
-    sa, sb = _feature_side(catalog, a, "a", base), _feature_side(catalog, b, "b", base)
-    query = urlencode({"a": a, "b": b})
+    sa = _feature_side(catalog, a, "a", base, layer)
+    sb = _feature_side(catalog, b, "b", base, layer)
+    query = urlencode(
+        {"a": f"{sa.layer_id}:{sa.record['id']}", "b": f"{sb.layer_id}:{sb.record['id']}"}
+    )
     links = [
         link(f"{base}/compare?{query}", "self", JSON),
         link(f"{base}/compare?{query}&f=html", "alternate", MEDIA["html"]),
@@ -373,16 +403,32 @@ def compare(
     catalog: CatalogDep,
     cache: CacheDep,
     base: BaseUrlDep,
-    a: Annotated[str, Query(description="<layer>:<id>, e.g. neighborhoods:watts")],
-    b: Annotated[str, Query(description="<layer>:<id>, e.g. neighborhoods:boyle-heights")],
+    a: Annotated[
+        str | None,
+        Query(description="<layer>:<id or name>, e.g. neighborhoods:watts or neighborhoods:Watts"),
+    ] = None,
+    b: Annotated[
+        str | None, Query(description="<layer>:<id or name>, e.g. neighborhoods:boyle-heights")
+    ] = None,
+    layer: Annotated[
+        str | None, Query(description="the layer of a and b when they are bare ids or names")
+    ] = None,
     f: Annotated[str | None, Query(description="json, csv or html")] = None,
 ) -> Response:
     """For each indicator both areas carry: both estimates with their 90% MOE, the
-    difference and its MOE, and whether it is significant at 90% (Census Bureau test)."""
+    difference and its MOE, and whether it is significant at 90% (Census Bureau test, for
+    rates, medians and ratios; counts are not tested). Areas are named by id or by name
+    (ignoring case). ``f=html`` without ``a`` and ``b`` is a form to choose them."""
     fmt = negotiate(request, COMPARE_FORMATS)
     lang = page_language(request) if fmt == "html" else "en"
     t = translator(lang)
-    doc = compare_doc(catalog, a, b, base, t if lang != "en" else untranslated)
+    if layer is not None:
+        polygon_layer(catalog, layer, "compare")
+    if not a or not b:
+        if fmt != "html":
+            raise InvalidParameter("compare needs a= and b= (<layer>:<id or name>)")
+        return _compare_form(request, catalog, cache, base, lang, layer, a or "", b or "")
+    doc = compare_doc(catalog, a, b, base, t if lang != "en" else untranslated, layer)
     if fmt == "csv":
         headers = {"Content-Disposition": 'attachment; filename="compare.csv"'}
         return cached_response(
@@ -400,6 +446,7 @@ def compare(
                 links=doc["links"],
                 words=RELIABILITY_WORDS,
                 indicators=INDICATORS,
+                layer_titles={lid: t(lyr.layer.title) for lid, lyr in catalog.layers.items()},
                 t=t,
                 lang=lang,
                 **language_switch(request, lang, base),
@@ -407,6 +454,49 @@ def compare(
 
         return language_page(request, cache, catalog, lang, page)
     return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc))
+
+
+def _compare_form(
+    request: Request,
+    catalog: Catalog,
+    cache: BodyCache,
+    base: str,
+    lang: str,
+    layer: str | None,
+    a: str,
+    b: str,
+) -> Response:
+    """The page that chooses two areas of a layer by name (names offered per layer)."""
+    t = translator(lang)
+    chosen = layer or "neighborhoods"
+    layers = [
+        {
+            "id": lid,
+            "title": t(lyr.layer.title),
+            "names": sorted({str(r["name"]) for r in lyr.records if r.get("name")})
+            if lid != "tracts"
+            else [],
+        }
+        for lid, lyr in catalog.layers.items()
+        if lyr.layer.kind == "polygon"
+    ]
+
+    def page() -> bytes:
+        return render(
+            "compare_form.html",
+            base=base,
+            title=t("Compare two areas"),
+            links=[],
+            layers=layers,
+            chosen=chosen,
+            a=a,
+            b=b,
+            t=t,
+            lang=lang,
+            **language_switch(request, lang, base),
+        )
+
+    return language_page(request, cache, catalog, lang, page)
 
 
 COMPARE_BODY = {

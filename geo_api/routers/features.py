@@ -23,9 +23,19 @@ from geo_api.geojson import collection_parts, feature, feature_collection, featu
 from geo_api.gzipjoin import gzip_join
 from geo_api.html import render
 from geo_api.openapi_params import ITEM, ITEMS
+from geo_api.pages.area import profile_context
 from geo_api.query import parse_query, run_query
 from geo_api.responses import BodyCache, cached_response
-from geo_api.routers.documents import JSON, doc_response, link
+from geo_api.routers.documents import (
+    JSON,
+    doc_response,
+    language_page,
+    language_switch,
+    link,
+    page_language,
+)
+from geo_api.routers.pages import home_page
+from maps.i18n import translator
 
 router = APIRouter()
 
@@ -67,7 +77,10 @@ def _example_map(catalog: Catalog, base: str) -> list[dict[str, str]]:
 
 @router.get("/", summary="Landing page", tags=["OGC API - Features"])
 def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
-    """Links to the API definition, the conformance declaration and the collections."""
+    """Links to the API definition, the conformance declaration and the collections; a
+    browser (``f=html`` or ``Accept: text/html``) gets the home page for people."""
+    if negotiate(request, ("json", "html")) == "html":
+        return home_page(request, catalog, cache, base)
 
     def doc() -> dict[str, Any]:
         return {
@@ -77,7 +90,7 @@ def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUr
             "OGC API - Features.",
             "links": [
                 link(f"{base}/", "self", JSON, "This document"),
-                link(f"{base}/?f=html", "alternate", "text/html", "This document as HTML"),
+                link(f"{base}/?f=html", "alternate", "text/html", "The home page for people"),
                 link(
                     f"{base}/openapi.json",
                     "service-desc",
@@ -99,7 +112,7 @@ def landing(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUr
             ],
         }
 
-    return doc_response(request, catalog, cache, base, doc, "landing.html", "geo-api")
+    return cached_response(request, cache, catalog.checksum, JSON, lambda: orjson.dumps(doc()))
 
 
 @router.get("/conformance", summary="Conformance declaration", tags=["OGC API - Features"])
@@ -467,12 +480,10 @@ def item(
         link(f"{base}/collections/{lid}", "collection", JSON),
     ]
 
+    if fmt == "html":
+        return _profile(request, catalog, cache, base, layer, index, links)
+
     def body() -> bytes:
-        if fmt == "html":
-            doc = {"properties": layer.records[index]}
-            return render(
-                "item.html", doc=doc, base=base, title=layer.records[index]["name"], links=links
-            )
         geometry = (
             layer.geometry_bytes[index]
             if crs.is_default
@@ -484,3 +495,31 @@ def item(
 
     headers = {"Content-Crs": f"<{crs.uri}>"} if fmt == "json" else {}
     return cached_response(request, cache, catalog.checksum, MEDIA[fmt], body, headers)
+
+
+def _profile(
+    request: Request,
+    catalog: Catalog,
+    cache: BodyCache,
+    base: str,
+    layer: LayerData,
+    index: int,
+    links: list[dict[str, str]],
+) -> Response:
+    """The area profile page of feature ``index`` (:mod:`geo_api.pages.area`), in the
+    page's language."""
+    lang = page_language(request)
+    t = translator(lang)
+    switch = language_switch(request, lang, base)
+
+    def page() -> bytes:
+        county = request.app.state.county.get()
+        ctx = profile_context(
+            catalog, layer, index, county, request.app.state.rankings, base, t, lang
+        )
+        title = ctx["name"] + (f" · {ctx['where']}" if ctx["where"] else "")
+        return render(
+            "profile.html", base=base, title=title, links=links, t=t, lang=lang, **switch, **ctx
+        )
+
+    return language_page(request, cache, catalog, lang, page)

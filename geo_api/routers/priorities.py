@@ -21,16 +21,25 @@ from geo_api.formats import MEDIA, to_csv
 from geo_api.geojson import feature, feature_collection, feature_tail
 from geo_api.html import render
 from geo_api.openapi_params import PRIORITIES
+from geo_api.pages.profile import reason_words
+from geo_api.pages.programs import missing_inputs, purpose
 from geo_api.query import unknown_params
 from geo_api.ranking import (
     DEFAULT_MIN_HOUSEHOLDS,
     DEFAULT_MIN_POPULATION,
     Ranking,
     school_ranks,
+    unranked_reason,
 )
 from geo_api.rankquery import RANKING_PARAMS, ranking_for
 from geo_api.responses import cached_response
-from geo_api.routers.documents import language_headers, language_switch, link, page_language
+from geo_api.routers.documents import (
+    doc_response,
+    language_headers,
+    language_switch,
+    link,
+    page_language,
+)
 from maps.i18n import translator
 from maps.mapdata import estimate_text
 
@@ -107,7 +116,6 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "moe_exceeds_range": bool(wide[j][i]),
                 "percentile": _num(s.percentiles[i, j], 2) if ranked else None,
             }
-        lacking = [k for k, v in inputs.items() if v["estimate"] is None]
         rows.append(
             {
                 "id": rec["id"],
@@ -122,19 +130,12 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "population": _num(rec.get("population"), 0),
                 "unreliable_inputs": [k for k, v in inputs.items() if v["reliability"] == "low"],
                 "moe_exceeds_range": [k for k, v in inputs.items() if v["moe_exceeds_range"]],
-                "unranked_reason": None if ranked else _unranked_reason(ranking, i, lacking),
+                "unranked_reason": None if ranked else unranked_reason(ranking, i),
                 "inputs": inputs,
             }
         )
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, str(r["name"])))
     return rows
-
-
-def _unranked_reason(ranking: Ranking, i: int, lacking: list[str]) -> str:
-    if lacking:
-        return "no estimate for " + ", ".join(lacking)
-    floor = ranking.below_floor[i] if ranking.below_floor else None
-    return floor or "not ranked"
 
 
 def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[str, Any]:
@@ -146,7 +147,9 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
         "program": {
             "id": ranking.program.id,
             "title": ranking.program.title,
-            "purpose": ranking.program.purpose,
+            "purpose": purpose(ranking),
+            "aim": ranking.program.purpose,
+            "missing_inputs": missing_inputs(ranking),
         },
         "layer": {"id": layer.layer.id, "title": layer.layer.title},
         "reproducibility": {
@@ -229,6 +232,8 @@ def ranking_page(
         estimate_text=estimate_text,
         nan=math.nan,  # (a 'nan'|float filter is constant-folded by Jinja into a bare name)
         labels={i["indicator"]: i["label"] for i in doc["inputs"]},
+        purpose=purpose(ranking, t),
+        reason_words=reason_words,
     )
 
 
@@ -270,6 +275,42 @@ def _format(request: Request) -> str:
     if fmt not in FORMATS:
         raise InvalidParameter(f"unknown format {fmt!r}", valid=list(FORMATS))
     return fmt
+
+
+@router.get("/priorities", summary="The programs that rankings are made for")
+def programs(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
+    """Every program with its aim, default inputs, and links to its ranking and map."""
+
+    def doc() -> dict[str, Any]:
+        return {
+            "programs": [
+                {
+                    "id": p.id,
+                    "title": p.title,
+                    "aim": p.purpose,
+                    "inputs": [
+                        {"indicator": w.indicator, "label": input_label(w.indicator)}
+                        for w in p.inputs
+                    ],
+                    "links": [
+                        link(f"{base}/priorities/{p.id}", "item", "application/json"),
+                        link(f"{base}/priorities/{p.id}?f=html", "item", MEDIA["html"]),
+                        link(
+                            f"{base}/maps/{DEFAULT_LAYER}/priority-{p.id}", "related", MEDIA["html"]
+                        ),
+                    ],
+                }
+                for p in PROGRAMS.values()
+            ],
+            "links": [
+                link(f"{base}/priorities", "self", "application/json"),
+                link(f"{base}/priorities?f=html", "alternate", MEDIA["html"]),
+            ],
+        }
+
+    return doc_response(
+        request, catalog, cache, base, doc, "programs.html", "Programs", translated=True
+    )
 
 
 @router.get(

@@ -181,7 +181,7 @@ def test_the_schools_overlay_is_clustered_in_the_legend_and_filterable(client):
 def test_maps_in_spanish(client):
     page = client.get("/maps/tracts/no_subscription_pct", params={"lang": "es"}).text
     assert '<html lang="es">' in page
-    assert "Hogares sin suscripción a internet: Sectores censales (2020)" in page
+    assert "Hogares sin suscripción a internet: Secciones censales (2020)" in page
     assert "Sin datos (" in page and 'placeholder="Buscar un área"' in page
     assert "margen de error del 90%" in page and "Confiabilidad" in page
     assert "Insertar este mapa" in page
