@@ -38,6 +38,9 @@ def warm_paths(catalog: Catalog) -> list[str]:
     preferred = [i for i in ("poverty_pct", "no_subscription_pct") if i in mapped] or mapped[:1]
     paths += [f"/maps/{DEFAULT_MAP_LAYER}/{ind}" for ind in preferred]
     paths += [f"/priorities/{p}?layer={DEFAULT_MAP_LAYER}" for p in PROGRAMS]
+    if layer.records:  # a profile: the county's own figures, summed once, and the home page
+        paths += [f"/collections/{DEFAULT_MAP_LAYER}/items/{layer.records[0]['id']}?f=html"]
+        paths += ["/?f=html"]
     if "tracts" in catalog.layers:
         paths.append("/collections/tracts/items?zoom=10&limit=10000&properties=id")
     return paths
