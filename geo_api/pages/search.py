@@ -89,8 +89,8 @@ def search(catalog: Catalog, query: str) -> list[dict[str, Any]]:
             if tract:
                 parts = [rec.get("neighborhood_name"), rec.get("city")]
                 where = ", ".join(dict.fromkeys(str(p) for p in parts if p))
-            elif rec.get("district") or rec.get("region"):
-                where = str(rec.get("district") or rec.get("region"))
+            elif rec.get("district"):  # a school's district
+                where = str(rec["district"])
             matches.append({"id": rec["id"], "name": rec.get("name") or rec["id"], "where": where})
         out.append(
             {

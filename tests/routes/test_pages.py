@@ -92,7 +92,7 @@ def test_parents_are_named_from_half_of_an_area(client):
     layer = catalog.layers["neighborhoods"]
     whole = spa.frame.geometry.iloc[0]
     # a box straddling the SPA's edge: named when at least half of it lies inside
-    minx, miny, maxx, maxy = whole.bounds
+    minx, miny, _, maxy = whole.bounds
     for inside, named in ((0.51, True), (0.49, False)):
         width = 0.01
         left = minx - width * (1 - inside)

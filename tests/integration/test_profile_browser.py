@@ -1,0 +1,98 @@
+"""The pages planners read, on the real store, in headless Chromium at laptop and phone
+sizes and in English and Spanish: the home page, neighbourhood, tract and city profiles
+and a comparison (screenshots in test-artifacts/: look at them)."""
+
+import re
+
+import httpx
+import pytest
+
+from tests.browser import chromium_browser, open_offline
+from tests.integration.test_map_browser import ARTIFACTS
+
+pytestmark = pytest.mark.integration
+
+SIZES = {"laptop": (1280, 800), "phone": (390, 844)}
+PAGES = {
+    "home": "/?f=html",
+    "profile-watts": "/collections/neighborhoods/items/watts?f=html",
+    "profile-tract": "/collections/tracts/items/06037231220?f=html",
+    "profile-pomona": "/collections/cities/items/0658072?f=html",
+    "compare": "/compare?a=neighborhoods:Watts&b=neighborhoods:Boyle%20Heights&f=html",
+}
+PROFILES = [name for name in PAGES if name.startswith("profile")]
+RAW_NAME = re.compile(r"\b[a-z0-9]+(?:_[a-z0-9]+)+\b")
+#: English words that never stand in Spanish text (names and source titles aside)
+ENGLISH = re.compile(
+    r"\b(the|of|and|with|households|figures?|this area|county|people|children|from|"
+    r"without|below|compared|margin|rank|download|search)\b"
+)
+#: visible text that may stay as written: area names and source titles
+KEPT = re.compile(r"Supervisorial District \d+|Council District \d+|Mapping L\.A\.|LA DEAL")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium_browser() as b:
+        yield b
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+@pytest.mark.parametrize("size", list(SIZES))
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_fits_the_screen_and_reads_in_its_language(browser, live_server, name, size, lang):
+    w, h = SIZES[size]
+    url = live_server + PAGES[name] + ("&lang=es" if lang == "es" else "")
+    page, outside, errors = open_offline(browser, url, w, h)
+    try:
+        page.wait_for_load_state("networkidle", timeout=60_000)
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"people-{name}-{size}-{lang}.png"))
+        assert outside == [] and errors == [], (outside, errors)
+        # nothing runs off the side of the screen (wide tables scroll inside their box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= w
+        text = page.inner_text("body")
+        assert page.evaluate("document.documentElement.lang") == lang
+        if lang == "es":
+            left = ENGLISH.findall(KEPT.sub("", text))
+            assert left == [], left
+        if name in PROFILES:
+            assert RAW_NAME.findall(text) == []
+            assert text.count("±") >= 8
+            assert ("LA County" if lang == "en" else "Condado de Los Ángeles") in text
+            locator = page.locator("svg.locator")
+            assert locator.count() == 1 and locator.bounding_box()["width"] > 100
+    finally:
+        page.close()
+
+
+def test_a_tract_profile_says_where_it_is(live_server):
+    page = httpx.get(live_server + PAGES["profile-tract"], timeout=120).text
+    title = re.search(r"<h1>(.*?)</h1>", page).group(1)
+    assert title == "Census Tract 2312.20 · Exposition Park, Los Angeles"
+
+
+def test_watts_and_boyle_heights_by_name_test_rates_not_population(live_server):
+    page = httpx.get(live_server + PAGES["compare"], timeout=120)
+    assert page.status_code == 200
+    population = re.search(r"Total population</a>.*?</tr>", page.text, flags=re.S).group(0)
+    assert "not tested" in population and "Z =" not in population
+    poverty = re.search(r"People below the poverty line</a>.*?</tr>", page.text, re.S).group(0)
+    assert "Z =" in poverty
+
+
+def test_early_care_says_child_care_is_not_loaded(live_server):
+    page = httpx.get(live_server + "/priorities/early-care?f=html", timeout=120).text
+    assert "child-care supply is not loaded in this store" in page
+    doc = httpx.get(live_server + "/priorities/early-care", timeout=120).json()
+    assert "child-care" not in doc["program"]["purpose"]  # not weighed
+    assert [m["indicator"] for m in doc["program"]["missing_inputs"]] == [
+        "child_care_capacity_per_child"
+    ]
+
+
+def test_a_browser_gets_an_html_404(live_server):
+    html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+    page = httpx.get(live_server + "/collections/nope", headers={"accept": html}, timeout=60)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "/collections/neighborhoods?f=html" in page.text
