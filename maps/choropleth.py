@@ -82,6 +82,12 @@ STYLE = """
     #geoapi-legend { max-width: 52%; }
     .leaflet-control-scale { display: none; }
   }
+  /* tooltips wrap within 320 px (a phone's width less a margin), never one long line */
+  .leaflet-tooltip { white-space: normal; width: max-content;
+    max-width: min(320px, calc(100vw - 24px)); box-sizing: border-box; }
+  .leaflet-tooltip table { border-collapse: collapse; }
+  .leaflet-tooltip th, .leaflet-tooltip td { white-space: normal; overflow-wrap: anywhere;
+    vertical-align: top; padding: 1px 3px; }
   .geoapi-label { background: none; border: 0; box-shadow: none; white-space: nowrap;
     font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
     color: #1b1b1b; text-align: center; pointer-events: none;
