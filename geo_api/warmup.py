@@ -41,8 +41,11 @@ def warm_paths(catalog: Catalog) -> list[str]:
     if layer.records:  # a profile: the county's own figures, summed once, and the home page
         paths += [f"/collections/{DEFAULT_MAP_LAYER}/items/{layer.records[0]['id']}?f=html"]
         paths += ["/?f=html"]
-    if "tracts" in catalog.layers:
+    tracts = catalog.layers.get("tracts")
+    if tracts is not None:
         paths.append("/collections/tracts/items?zoom=10&limit=10000&properties=id")
+        if tracts.records:  # a tract profile: the three tract rankings it shows (~6 s)
+            paths.append(f"/collections/tracts/items/{tracts.records[0]['id']}?f=html")
     return paths
 
 
