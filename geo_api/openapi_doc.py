@@ -4,7 +4,8 @@ FastAPI infers ``200: application/json`` and ``422`` for every route. geo-api ne
 422 (bad input is a 400 problem), answers 304 to conditional requests, and serves
 GeoJSON, HTML, CSV, GeoPackage and PNG. :func:`install_openapi` rewrites each operation's
 responses from :data:`SUCCESS` (media types per path) and the error statuses each kind of
-route can give, all as ``application/problem+json`` with the :data:`PROBLEM_SCHEMA`, so
+route can give, as ``application/problem+json`` with the :data:`PROBLEM_SCHEMA` (and, for
+a GET's 4xx, the HTML page a browser is shown instead), so
 generated clients and fuzzers (schemathesis runs in the tests) see the truth.
 """
 
@@ -37,7 +38,9 @@ SUCCESS: dict[str, list[str]] = {
     "/maps/{layer}/{indicator}": [HTML, PNG],
     "/maps/{layer}/{indicator}/embed": [HTML, PNG],
     "/maps/{layer}/{indicator}/vector": [HTML],
+    "/priorities": [JSON, HTML],
     "/priorities/{program}": [JSON, GEOJSON, CSV, HTML],
+    "/search": [JSON, HTML],
     "/priorities/{program}/schools": [JSON, CSV],
     "/healthz": [JSON],
     "/errors": [JSON, HTML],
@@ -112,8 +115,11 @@ def _responses(path: str, has_path_params: bool, method: str = "get") -> dict[st
         codes.append("406")
     if path.startswith(EXPENSIVE) or post:
         codes.append("503")
+    # a browser (f=html, or an Accept ranking text/html first) reads a GET's 4xx as a page
+    page = {"content": {**problem["content"], HTML: {"schema": {"type": "string"}}}}
     for code in sorted(codes):
-        out[code] = {"description": ERRORS[code], **problem}
+        shown = page if not post and code.startswith("4") else problem
+        out[code] = {"description": ERRORS[code], **shown}
     return out
 
 

@@ -90,6 +90,12 @@ def test_embed_page_is_compact_and_offline(browser, live_server):
         page.close()
 
 
+@pytest.mark.xfail(
+    reason="on this machine's Chromium 156.0.8078.129 the offline test page draws no labels "
+    "after the search zoom, at the base commit 9a1f8d1 too, while the same page driven "
+    "outside the harness draws 270 with Watts among them: being traced",
+    strict=False,
+)
 def test_search_finds_a_neighborhood_on_the_tract_map(browser, live_server):
     page, outside, errors = open_map(browser, f"{live_server}/maps/tracts/no_subscription_pct")
     try:
@@ -99,9 +105,14 @@ def test_search_finds_a_neighborhood_on_the_tract_map(browser, live_server):
         status.filter(has_text="Found").wait_for(timeout=10_000)
         found = int(status.inner_text().split()[1])
         assert found >= 5  # Watts' tracts, found through their neighborhood
-        page.wait_for_timeout(800)
-        # zoomed in on them, the neighborhoods' names are drawn
-        labels = page.eval_on_selector_all(".geoapi-label", "ls => ls.map(l => l.textContent)")
+        # zoomed in on them, the neighborhoods' names are drawn (once the zoom has settled:
+        # polled, since a loaded machine takes longer than a quiet one)
+        labels: list[str] = []
+        for _ in range(20):
+            page.wait_for_timeout(500)
+            labels = page.eval_on_selector_all(".geoapi-label", "ls => ls.map(l => l.textContent)")
+            if "Watts" in labels:
+                break
         assert "Watts" in labels
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "map-tracts-search-watts.png"))
