@@ -20,7 +20,7 @@ from geo_api.catalog import Catalog, LayerData
 from geo_api.ranking import Ranking, RankingCache
 from geo_api.rankquery import ranking_for
 from maps.mapdata import estimate_text
-from maps.notes import notes_text
+from maps.notes import plain_text
 
 PRIORITY_PREFIX = "priority-"
 
@@ -58,7 +58,7 @@ def indicator_values(
     frame = layer.frame
     # each area's notes on this indicator (and on the whole area), in the page language
     notes = (
-        [notes_text(n, t, indicator) for n in frame["data_notes"].fillna("").astype(str)]
+        [plain_text(n, t, indicator) for n in frame["data_notes"].fillna("").astype(str)]
         if "data_notes" in frame
         else []
     )

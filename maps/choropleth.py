@@ -26,6 +26,7 @@ from folium.plugins import FastMarkerCluster
 
 from maps.classify import Classification
 from maps.mapdata import OUTLINE_LINE, MapData, legend_entries, tooltip_rows
+from maps.mapux import mainland_bounds, ux_script
 
 NO_DATA_FILL = "url(#geoapi-nodata)"
 HATCH_FILL = "url(#geoapi-hatch)"
@@ -88,6 +89,12 @@ STYLE = """
   .leaflet-tooltip table { border-collapse: collapse; }
   .leaflet-tooltip th, .leaflet-tooltip td { white-space: normal; overflow-wrap: anywhere;
     vertical-align: top; padding: 1px 3px; }
+  .geoapi-popup table { border-collapse: collapse; font-size: 12px; }
+  .geoapi-popup th, .geoapi-popup td { display: block; text-align: left; padding: 0 2px;
+    overflow-wrap: anywhere; }
+  .geoapi-popup th { color: #555; font-weight: 600; margin-top: 3px; }
+  .geoapi-profile { margin: 6px 0 0; font-weight: 600; }
+  .geoapi-islands a { width: auto; padding: 0 6px; font: 12px/26px system-ui, sans-serif; }
   .geoapi-label { background: none; border: 0; box-shadow: none; white-space: nowrap;
     font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
     color: #1b1b1b; text-align: center; pointer-events: none;
@@ -178,7 +185,7 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
     vintage and source. A ``<details>`` element, so a click or the keyboard (Enter, Space
     on its title) collapses it to its title; ``mode`` ``collapsed`` starts it closed."""
     t = data.t
-    unit = "%" if data.unit == "percent" else data.unit
+    unit = "%" if data.unit == "percent" else t(data.unit)
     rows = [
         f'<div class="row">{_swatch(color)}<span>{html.escape(label)} ({n})</span></div>'
         for color, label, n in legend_entries(data, cls)
@@ -231,7 +238,7 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
         )
         many = t(
             "Low reliability (CV > 30%) for {low} of {total} areas: too many to hatch. Read "
-            "broad patterns, not single areas; hover for each one's margin of error."
+            "broad patterns, not single areas; tap or hover for each one's margin of error."
         ).format(low=low, total=with_data)
         rows.append(
             '<div class="row" data-legend="low-reliability-not-hatched"><span>'
@@ -357,6 +364,8 @@ document.addEventListener("DOMContentLoaded", function () {{
       lit.push(e.layer);
     }});
     map.fitBounds(bounds, {{padding: [30, 30], maxZoom: 15}});
+    document.dispatchEvent(new CustomEvent("geoapi:found", {{
+      detail: hits.map(function (e) {{ return e.layer.feature.id; }})}}));
     status.textContent =
       hits.length === 1 ? WORDS.one : WORDS.many.replace("{{count}}", hits.length);
   }}
@@ -393,6 +402,8 @@ def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
         f'title="{html.escape(data.title)}" loading="lazy"></iframe>'
     )
     png = links.get("PNG", "")
+    # the same snippets with {src} where the URL goes: the page's script puts the view in
+    embed_template = snippet.replace(embed_url, "{src}") if embed_url else snippet
     alt = data.t("Map: {title}. ACS {vintage}; source: {source}.").format(
         title=data.title, vintage=data.vintage, source=data.source
     )
@@ -407,9 +418,13 @@ def title_html(data: MapData, embed_url: str, links: dict[str, str]) -> str:
         f"<div>{anchors}</div>"
         f"<details><summary>{html.escape(data.t('Embed this map'))}</summary>"
         f'<label for="geoapi-embed-snippet">{html.escape(data.t("Interactive map"))}</label>'
-        f'<textarea readonly id="geoapi-embed-snippet">{html.escape(snippet)}</textarea>'
+        f'<textarea readonly id="geoapi-embed-snippet" data-url="{html.escape(embed_url)}" '
+        f'data-template="{html.escape(embed_template)}">'
+        f"{html.escape(snippet)}</textarea>"
         f'<label for="geoapi-image-snippet">{html.escape(data.t("Image (PNG)"))}</label>'
-        f'<textarea readonly id="geoapi-image-snippet">{html.escape(image)}</textarea>'
+        f'<textarea readonly id="geoapi-image-snippet" data-url="{html.escape(png)}" '
+        f'data-template="{html.escape(image.replace(png, "{src}") if png else image)}">'
+        f"{html.escape(image)}</textarea>"
         "</details></div>"
     )
 
@@ -447,7 +462,7 @@ def render_map(
 ) -> str:
     """The whole HTML page of one choropleth (full page, or compact for an iframe)."""
     view = view or View()
-    minx, miny, maxx, maxy = shapely.total_bounds(data.geoms)
+    minx, miny, maxx, maxy = mainland_bounds(data.geoms)
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=9,
@@ -557,6 +572,9 @@ def render_map(
         root.html.add_child(folium.Element(legend_html(data, cls, view.legend)))
     root.html.add_child(folium.Element(search_html(data)))
     root.script.add_child(folium.Element(map_script(fmap.get_name(), areas.get_name(), data)))
+    default_view = view.bbox is None and view.highlight not in data.ids
+    ux = ux_script(fmap.get_name(), areas.get_name(), data, default_view)
+    root.script.add_child(folium.Element(ux))
     if embed:
         embed_js = "<script>document.body.classList.add('geoapi-embed')</script>"
         root.html.add_child(folium.Element(embed_js))

@@ -79,6 +79,8 @@ class MapData:
     labels: list[Label] = field(default_factory=list)
     #: the language of the page's text (:data:`maps.i18n.LANGUAGES`)
     lang: str = "en"
+    #: an area's profile page, ``{id}`` standing for its id (popups link to it)
+    profile_url: str = ""
 
     @property
     def t(self) -> Callable[[str], str]:
@@ -145,7 +147,7 @@ def tooltip_rows(data: MapData) -> list[dict[str, str]]:
         estimate = estimate_text(value, moe, data.unit)
         if math.isnan(value):
             note = data.notes[i]
-            estimate = t("no data: {note}").format(note=note) if note else t("no data")
+            estimate = t("No data: {note}").format(note=note) if note else t("No data")
         rows.append(
             {
                 "area": html.escape(name),

@@ -146,8 +146,8 @@ PLAIN_TEMPLATES = {
     "given for census tracts only",
     "{id}: no tract estimate published for this area": "the source publishes no estimate "
     "for this area",
-    "{id}: nobody in the universe ({universe})": "nobody here belongs to this figure's "
-    "universe ({universe})",
+    "{id}: nobody in the universe ({universe})": "nobody in this figure's universe lives "
+    "here ({universe})",
     NOTE_TEMPLATES[4]: "{share}% of these figures come from census tracts that the "
     "boundary splits, divided by 2020 population; their reliability is at most {cap}, "
     "because population and land-area weights differ by a factor of {ratio}",
@@ -176,3 +176,11 @@ def plain_notes(text: str | None, t: Callable[[str], str]) -> list[tuple[str | N
         values.pop("id", None)
         out.append((_subject(item), t(PLAIN_TEMPLATES.get(template, template)).format(**values)))
     return out
+
+
+def plain_text(text: str | None, t: Callable[[str], str], indicator: str) -> str:
+    """The :func:`plain_notes` that bear on a map of ``indicator`` (its own and the whole
+    area's), joined by "; ": what a map's tooltip says beside "No data"."""
+    return "; ".join(
+        words for subject, words in plain_notes(text, t) if subject in (None, indicator)
+    )

@@ -27,7 +27,7 @@ from geo_api.rankquery import RANKING_PARAMS
 from geo_api.responses import cached_response
 from geo_api.routers.documents import language_headers, page_language, switch_link
 from geo_api.settings import Settings
-from maps.choropleth import LEGEND_MODES, Assets, Tiles, View, render_map
+from maps.choropleth import LEGEND_MODES, Assets, Tiles, View, hatched, render_map
 from maps.classify import (
     MapParameterError,
     classify,
@@ -169,6 +169,7 @@ def _map_data(
         outlines=outlines,
         links=links,
         lang=lang,
+        profile_url=f"{base}/collections/{lid}/items/{{id}}?f=html",
     )
 
 
@@ -350,7 +351,10 @@ def _serve(
         def render() -> bytes:
             cls = classify(data.values, scheme, k, palette, breaks)
             if fmt == "png":
-                return render_png(data, cls, width, height)
+                legend = "hidden" if view.legend == "hidden" else "expanded"
+                return render_png(
+                    data, cls, width, height, view.bbox, view.highlight, legend, hatched(data)
+                )
             skip = ("f", "width", "height")
             params = [(key, v) for key, v in q.multi_items() if key not in skip]
             embed_url = f"{base}/maps/{layer_id}/{indicator}/embed"

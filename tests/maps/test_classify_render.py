@@ -100,7 +100,7 @@ def test_tooltips_escape_names_and_carry_moe():
     rows = tooltip_rows(data)
     assert rows[0]["area"] == "Area &lt;0&gt;"
     assert rows[0]["estimate"] == "10.0% ± 2.0"
-    assert rows[1]["estimate"].startswith("no data")
+    assert rows[1]["estimate"].startswith("No data")
     assert "unreliable" in rows[2]["reliability"]
     assert estimate_text(61234.0, 5000.0, "dollars") == "$61,234 ± 5,000"
 

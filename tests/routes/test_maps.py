@@ -209,7 +209,8 @@ def test_every_spanish_message_is_translated_and_keeps_its_placeholders():
 
 def test_the_png_snippet_has_alt_text(client):
     page = client.get("/maps/neighborhoods/population").text
-    snippet = page.split('id="geoapi-image-snippet">', 1)[1].split("</textarea>", 1)[0]
+    snippet = page.split('id="geoapi-image-snippet"', 1)[1].split(">", 1)[1]
+    snippet = snippet.split("</textarea>", 1)[0]
     assert "&lt;img src=&quot;http://testserver/maps/neighborhoods/population?f=png" in snippet
     assert "alt=&quot;Map: Total population: Neighborhoods (Mapping L.A.). ACS 2022" in snippet
 
@@ -240,3 +241,92 @@ def test_tract_maps_draw_city_limits_unless_asked_not_to(client):
     assert bad.status_code == 400 and bad.json()["valid"] == ["cities", "none"]
     png = client.get("/maps/tracts/no_subscription_pct", params={"f": "png"})
     assert png.status_code == 200 and png.content[:4] == b"\x89PNG"
+
+
+def _png(client, **params):
+    r = client.get("/maps/tracts/no_subscription_pct", params={"f": "png", **params})
+    assert r.status_code == 200 and r.headers["content-type"] == "image/png"
+    return r.content
+
+
+def _blank_share(png: bytes) -> float:
+    """Share of the map's part of the image (left two thirds) left as white background."""
+    img = Image.open(io.BytesIO(png)).convert("RGB")
+    w, h = img.size
+    part = img.crop((int(0.02 * w), int(0.1 * h), int(0.64 * w), int(0.9 * h)))
+    colours = part.getcolors(maxcolors=w * h) or []
+    white = sum(n for n, colour in colours if colour == (255, 255, 255))
+    return white / (part.width * part.height)
+
+
+def test_the_png_shows_the_view_asked_for(client):
+    county = _png(client)
+    # a box inside one tract: the map is filled by it, where the county view leaves margins
+    inside = "-118.288,34.002,-118.282,34.008"
+    boxed = _png(client, bbox=inside)
+    assert _blank_share(county) > 0.2 and _blank_share(boxed) < 0.02
+    around = "-118.30,33.99,-118.27,34.02"  # tract 2 and its neighbours
+    lit = _png(client, bbox=around, highlight="06037000200")
+    assert len({county, boxed, _png(client, bbox=around), lit}) == 4
+    # a highlight alone frames its area, as the interactive map does
+    assert _png(client, highlight="06037000200") not in (county, lit)
+    assert _png(client, legend="hidden") != county
+    assert _png(client, lang="es") != county
+
+
+def test_the_png_hatches_by_the_interactive_maps_rule():
+    import numpy as np
+    import shapely
+
+    from maps.classify import classify
+    from maps.mapdata import MapData
+    from maps.static import render_png
+
+    squares = np.array(
+        [shapely.box(-118.3 + i / 100, 34.0, -118.29 + i / 100, 34.01) for i in range(4)]
+    )
+    data = MapData(
+        layer_title="T",
+        indicator="x_pct",
+        label="X",
+        unit="percent",
+        vintage="2022",
+        source="S",
+        ids=["a", "b", "c", "d"],
+        names=["A", "B", "C", "D"],
+        geoms=squares,
+        values=np.array([10.0, 20.0, 30.0, 40.0]),
+        moes=np.array([1.0, 1.0, 1.0, 30.0]),
+        reliability=["high", "high", "high", "low"],
+        notes=["", "", "", ""],
+    )
+    cls = classify(data.values, "quantiles", 3, "YlOrRd", None)
+    # the legend left out: only the hatching can differ
+    hatched = render_png(data, cls, 400, 300, legend="hidden", hatch=True)
+    assert hatched != render_png(data, cls, 400, 300, legend="hidden", hatch=False)
+
+
+def test_maps_open_on_the_mainland_not_the_islands():
+    import numpy as np
+    import shapely
+
+    from maps.mapux import MAINLAND_SOUTH, mainland_bounds, reaches_islands
+
+    mainland = shapely.box(-118.5, 33.70, -118.0, 34.8)
+    catalina = shapely.box(-118.6, 33.30, -118.3, 33.48)
+    both = np.array([mainland, catalina])
+    assert mainland_bounds(both)[1] >= MAINLAND_SOUTH and reaches_islands(both)
+    only = np.array([mainland])
+    assert mainland_bounds(only) == tuple(shapely.total_bounds(only)) and not reaches_islands(only)
+    # an area on the islands alone is shown where it is
+    assert mainland_bounds(np.array([catalina]))[1] < MAINLAND_SOUTH
+
+
+def test_map_pages_link_profiles_follow_the_view_and_speak_to_touch(client):
+    page = client.get("/maps/tracts/no_subscription_pct").text
+    assert '"profile": "http://testserver/collections/tracts/items/{id}?f=html"' in page
+    assert 'id="geoapi-embed-snippet" data-url="http://testserver/maps/tracts/' in page
+    assert "{src}" in page and "geoapi:found" in page
+    assert "(hover: none)" in page  # a tap opens a popup; no tooltip left behind
+    es = client.get("/maps/tracts/no_subscription_pct?lang=es").text
+    assert "Abrir la ficha de esta área" in es
