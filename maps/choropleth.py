@@ -89,6 +89,7 @@ STYLE = """
   .leaflet-tooltip table { border-collapse: collapse; }
   .leaflet-tooltip th, .leaflet-tooltip td { white-space: normal; overflow-wrap: anywhere;
     vertical-align: top; padding: 1px 3px; }
+  .geoapi-touch .leaflet-tooltip.foliumtooltip { display: none; }
   .geoapi-popup table { border-collapse: collapse; font-size: 12px; }
   .geoapi-popup th, .geoapi-popup td { display: block; text-align: left; padding: 0 2px;
     overflow-wrap: anywhere; }

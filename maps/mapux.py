@@ -91,7 +91,9 @@ document.addEventListener("DOMContentLoaded", function () {{
       "</a></p>" : "";
     return '<div class="geoapi-popup">' + body + link + "</div>";
   }}, {{maxWidth: 300, minWidth: 180, autoPanPadding: [12, 12]}});
-  if (touch && tip) areas.unbindTooltip();
+  // on a touch screen the popup replaces the tooltip (hidden: unbinding it would leave
+  // Leaflet's focus handlers behind, which then fail on a tap)
+  if (touch) document.body.classList.add("geoapi-touch");
   areas.on("popupopen", function () {{ if (!touch) areas.closeTooltip(); }});
 
   var chosen = null;
