@@ -364,7 +364,11 @@ document.addEventListener("DOMContentLoaded", function () {{
       e.layer.bringToFront();
       lit.push(e.layer);
     }});
-    map.fitBounds(bounds, {{padding: [30, 30], maxZoom: 15}});
+    // Leaflet ignores a new view while a zoom still animates (the page's first fit, on a
+    // busy machine): wait for it, or a search right after loading would not move the map
+    var go = function () {{ map.fitBounds(bounds, {{padding: [30, 30], maxZoom: 15}}); }};
+    if (map._animatingZoom) map.once("zoomend", go);
+    else go();
     document.dispatchEvent(new CustomEvent("geoapi:found", {{
       detail: hits.map(function (e) {{ return e.layer.feature.id; }})}}));
     status.textContent =
