@@ -101,3 +101,13 @@ LAYERS: dict[str, Layer] = {
 
 POLYGON_LAYERS = [lid for lid, layer in LAYERS.items() if layer.kind == "polygon"]
 AGGREGATE_LAYERS = [lid for lid in POLYGON_LAYERS if lid != "tracts"]
+
+#: the Census Bureau numbers water-only census tracts from 9900 (codes 9900.00-9998.99;
+#: 9800s are special land uses such as parks and airports, which can hold people)
+WATER_TRACT_PREFIX = "99"
+
+
+def is_water_tract(geoid: str) -> bool:
+    """Whether an 11-character tract GEOID is one of the Census Bureau's water-only tracts
+    (the tract code, characters 6-9, in the 9900s): ocean and harbour, never residents."""
+    return len(geoid) == 11 and geoid[5:7] == WATER_TRACT_PREFIX

@@ -39,6 +39,7 @@ from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
 from geo_api.routers import (
     areas,
+    draw,
     features,
     health,
     indicators,
@@ -144,6 +145,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(maps.router)
     app.include_router(priorities.router)
     app.include_router(areas.router)
+    app.include_router(draw.router)
     app.include_router(tiles.router)
     app.include_router(vectormap.router)
     app.include_router(pages.router)

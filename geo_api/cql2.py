@@ -14,12 +14,14 @@ does not parse, is a 400 that names it; a null value never matches a comparison.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from geo_api.catalog import LayerData
+from geo_api.cql2like import like_series
 from geo_api.crs import Crs, bbox_to_crs84, from_crs
 from geo_api.errors import InvalidParameter, UnknownParameter
 
@@ -137,10 +139,30 @@ def literals_to_crs84(node: Any, crs: Crs) -> None:
             ) from None
 
 
+@cache
+def _evaluator() -> type:
+    """pygeofilter's GeoPandas evaluator with CQL2's LIKE (:mod:`geo_api.cql2like`)."""
+    from pygeofilter import ast
+    from pygeofilter.backends.evaluator import handle
+    from pygeofilter.backends.geopandas.evaluate import GeoPandasEvaluator
+
+    class Evaluator(GeoPandasEvaluator):
+        @handle(ast.Like)
+        def like(self, node: Any, lhs: Any) -> Any:
+            pattern, nocase = node.pattern, node.nocase
+            if isinstance(pattern, ast.Function) and pattern.name in ("lower", "casei"):
+                pattern, nocase = pattern.arguments[0], True  # casei(x) LIKE casei('…')
+            if not isinstance(pattern, str):
+                raise InvalidParameter("a LIKE pattern must be a text literal")
+            if not isinstance(lhs, pd.Series):
+                lhs = pd.Series([lhs], dtype=object)
+            return like_series(lhs, pattern, nocase, node.not_)
+
+    return Evaluator
+
+
 def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
     """Boolean mask of the features of ``layer`` that match the parsed filter ``tree``."""
-    from pygeofilter.backends.geopandas.evaluate import to_filter
-
     unknown = attributes(tree) - set(layer.properties) - {GEOMETRY}
     if unknown:
         raise UnknownParameter(
@@ -148,7 +170,7 @@ def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
             valid=sorted([*layer.properties, GEOMETRY]),
         )
     try:
-        result = to_filter(layer.frame, tree, {}, {"lower": _lower, "bbox": _bbox})
+        result = _evaluator()(layer.frame, {}, {"lower": _lower, "bbox": _bbox}).evaluate(tree)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise InvalidParameter(f"filter cannot be applied: {str(exc)[:200]}") from None
     mask = (

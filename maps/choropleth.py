@@ -25,6 +25,7 @@ import shapely
 from folium.plugins import FastMarkerCluster
 
 from maps.classify import Classification
+from maps.labels import LABEL_CSS, LABELS_JS, label_rows
 from maps.mapdata import OUTLINE_LINE, MapData, legend_entries, tooltip_rows
 from maps.mapux import mainland_bounds, ux_script
 
@@ -48,7 +49,8 @@ PATTERNS = """
 </svg>
 """
 
-STYLE = """
+STYLE = (
+    """
 <style>
   html body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue",
     Arial, sans-serif; }
@@ -96,12 +98,9 @@ STYLE = """
   .geoapi-popup th { color: #555; font-weight: 600; margin-top: 3px; }
   .geoapi-profile { margin: 6px 0 0; font-weight: 600; }
   .geoapi-islands a { width: auto; padding: 0 6px; font: 12px/26px system-ui, sans-serif; }
-  .geoapi-label { background: none; border: 0; box-shadow: none; white-space: nowrap;
-    font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
-    color: #1b1b1b; text-align: center; pointer-events: none;
-    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
-  .geoapi-label span { position: relative; left: -50%; top: -0.6em; }
-  /* school clusters in the schools' own blue, not markercluster's traffic-light colours
+"""
+    + LABEL_CSS
+    + """  /* school clusters in the schools' own blue, not markercluster's traffic-light colours
      (which would read as part of the choropleth's scale) */
   html body .marker-cluster-small, html body .marker-cluster-medium,
   html body .marker-cluster-large { background-color: rgba(8, 48, 107, .25); }
@@ -110,6 +109,7 @@ STYLE = """
     background-color: rgba(66, 146, 198, .9); color: #fff; font-weight: 600; }
 </style>
 """
+)
 
 
 @dataclass(frozen=True)
@@ -297,7 +297,7 @@ def search_html(data: MapData) -> str:
 
 def map_script(map_name: str, layer_name: str, data: MapData) -> str:
     """Labels shown by zoom, and the search box's behaviour (runs after the map exists)."""
-    labels = [[lb.text, lb.lat, lb.lon, lb.min_zoom] for lb in data.labels]
+    labels = label_rows(data.labels)
     t = data.t
     words = {
         "one": t("Found 1 area"),
@@ -310,26 +310,8 @@ def map_script(map_name: str, layer_name: str, data: MapData) -> str:
     return f"""
 document.addEventListener("DOMContentLoaded", function () {{
   var map = {map_name}, areas = {layer_name};
-  var LABELS = {json.dumps(labels)}, WORDS = {json.dumps(words)};
-  var shown = L.layerGroup().addTo(map);
-  var marks = LABELS.map(function (l) {{
-    var span = document.createElement("span");
-    span.textContent = l[0];
-    var icon = L.divIcon({{className: "geoapi-label", html: span.outerHTML, iconSize: null}});
-    return {{zoom: l[3], marker: L.marker([l[1], l[2]], {{icon: icon, interactive: false,
-      keyboard: false}})}};
-  }});
-  function showLabels() {{
-    var z = map.getZoom();
-    marks.forEach(function (m) {{
-      var on = z >= m.zoom;
-      if (on && !shown.hasLayer(m.marker)) shown.addLayer(m.marker);
-      if (!on && shown.hasLayer(m.marker)) shown.removeLayer(m.marker);
-    }});
-  }}
-  map.on("zoomend", showLabels);
-  showLabels();
-  [["in", WORDS.zoomIn], ["out", WORDS.zoomOut]].forEach(function (z) {{
+  var PLACE_LABELS = {json.dumps(labels)}, WORDS = {json.dumps(words)};
+{LABELS_JS}  [["in", WORDS.zoomIn], ["out", WORDS.zoomOut]].forEach(function (z) {{
     var button = document.querySelector(".leaflet-control-zoom-" + z[0]);
     if (button) {{ button.title = z[1]; button.setAttribute("aria-label", z[1]); }}
   }});

@@ -68,3 +68,42 @@ def label_points(names: list[str], geoms: np.ndarray) -> list[Label]:
         point = polylabel(part, tolerance=(maxx - minx) / 100 or 1e-6)
         out.append(Label(name, round(point.x, 6), round(point.y, 6), zoom))
     return out
+
+
+#: how names look on every Leaflet page (maps and the draw page)
+LABEL_CSS = """
+  .geoapi-label { background: none; border: 0; box-shadow: none; white-space: nowrap;
+    font: 600 10px/1.2 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif;
+    color: #1b1b1b; text-align: center; pointer-events: none;
+    text-shadow: 0 0 2px #fff, 0 0 2px #fff, 0 0 3px #fff; }
+  .geoapi-label span { position: relative; left: -50%; top: -0.6em; }
+"""
+
+
+def label_rows(labels: list[Label]) -> list[list]:
+    """Labels as ``[text, lat, lon, min_zoom]`` rows for :data:`LABELS_JS`."""
+    return [[lb.text, lb.lat, lb.lon, lb.min_zoom] for lb in labels]
+
+
+#: JavaScript that shows ``PLACE_LABELS`` (:func:`label_rows`) on the Leaflet map ``map`` from
+#: each name's zoom on; it expects both names to be defined where it is pasted
+LABELS_JS = """
+  var shownLabels = L.layerGroup().addTo(map);
+  var labelMarks = PLACE_LABELS.map(function (l) {
+    var span = document.createElement("span");
+    span.textContent = l[0];
+    var icon = L.divIcon({className: "geoapi-label", html: span.outerHTML, iconSize: null});
+    return {zoom: l[3], marker: L.marker([l[1], l[2]], {icon: icon, interactive: false,
+      keyboard: false})};
+  });
+  function showLabels() {
+    var z = map.getZoom();
+    labelMarks.forEach(function (m) {
+      var on = z >= m.zoom;
+      if (on && !shownLabels.hasLayer(m.marker)) shownLabels.addLayer(m.marker);
+      if (!on && shownLabels.hasLayer(m.marker)) shownLabels.removeLayer(m.marker);
+    });
+  }
+  map.on("zoomend", showLabels);
+  showLabels();
+"""

@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from boundaries.compare import compare_rows, overlap
-from boundaries.custom import COUNTY_SHARE_MIN, AreaResult
+from boundaries.custom import AreaResult
 from boundaries.indicators import INDICATORS, untranslated
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
@@ -46,10 +46,6 @@ from geo_api.routers.documents import (
 from maps.i18n import translator
 from maps.mapdata import RELIABILITY_TEXT
 from maps.notes import (
-    ITEM_START,
-    TRANSLATED_FIELDS,
-    field_words,
-    note_patterns,
     notes_text,
 )
 
@@ -58,8 +54,6 @@ router = APIRouter(tags=["Custom areas"])
 AREA_FORMATS = ("json", "csv", "gpkg")
 COMPARE_FORMATS = ("json", "csv", "html")
 MAX_IDS = 500
-#: first view of the draw page: the LA basin and San Fernando Valley (lon/lat bounds)
-BASIN = (-118.67, 33.70, -117.65, 34.35)
 MAX_NAMES = 4
 #: reliability in words, as on the maps (None: no MOE published)
 RELIABILITY_WORDS = {k: v for k, v in RELIABILITY_TEXT.items() if k is not None}
@@ -355,16 +349,17 @@ def _compare(
         "notes": notes,
         "indicators": rows,
         "sources": {
-            i: {"vintage": source_layer.vintage_of(i), **_status_source(source_layer, i, t)}
+            i: {"vintage": source_layer.vintage_of(i), **status_source(source_layer, i, t)}
             for i in common
         },
         "links": links,
     }
 
 
-def _status_source(
+def status_source(
     layer: LayerData, indicator: str, t: Callable[[str], str] = untranslated
 ) -> dict[str, Any]:
+    """Where ``indicator`` comes from on ``layer``: dataset, tables and plain words."""
     status = layer.status_of(indicator)
     words = layer.source_of(indicator, t)
     return {"dataset": status.get("dataset"), "tables": status.get("tables"), "source": words}
@@ -576,98 +571,3 @@ async def compare_posted(
         headers["Content-Disposition"] = 'attachment; filename="compare.csv"'
         return Response(_compare_csv(result), media_type=MEDIA["csv"], headers=headers)
     return Response(orjson.dumps(result), media_type=JSON, headers=headers)
-
-
-#: the draw page's words that its script writes (translated with the page)
-DRAW_TEXT = (
-    "no estimate",
-    "unknown (no MOE)",
-    "Land in LA County: {share}% of the area",
-    "allocated from split tracts: {share}%",
-    "{count} census tract(s)",
-    "no tracts",
-    "Download CSV",
-    "Indicator",
-    "Estimate ± 90% MOE",
-    "Reliability",
-    "No figures for this area.",
-    "Computing…",
-    "Figures for the drawn area.",
-    "Draw an area or click one.",
-    "{count} area(s) combined; click more to add, again to remove.",
-    "Loading…",
-    "Custom area",
-    # "Compare with" (POST /compare)
-    "Compare with",
-    "Is the difference real, or within the margin of error? The Census Bureau's test at 90%.",
-    "(choose an area)",
-    "Difference (this area − {name})",
-    "{value} points",
-    "Significant at 90%?",
-    "Yes",
-    "No",
-    "cannot be tested",
-    # allocation methods (boundaries.crosswalk.allocation_method)
-    "whole tracts",
-    "apportioned by 2020 block-group population (centre in polygon)",
-    "apportioned by land area",
-)
-
-
-@router.get("/draw", summary="Draw or pick an area and see its figures")
-def draw(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
-    """An HTML page: draw a polygon or rectangle, or click features of a layer, to get every
-    indicator with its 90% MOE and reliability, and a CSV download (``lang=en|es``)."""
-    lang = page_language(request)
-    t = translator(lang)
-    layers = [
-        {"id": lid, "title": t(lyr.layer.title)}
-        for lid, lyr in catalog.layers.items()
-        if lyr.layer.kind == "polygon"
-    ]
-    labels = {
-        i: {"label": t(ind.label), "unit": ind.unit, "percent": ind.is_percent}
-        for i, ind in INDICATORS.items()
-    }
-    tracts_layer = catalog.layers["tracts"]
-    sources = {
-        i: _status_source(tracts_layer, i, t)["source"]
-        for i in INDICATORS
-        if i in tracts_layer.properties
-    }
-    # the populated basin, not the islands and desert that the county's extent includes
-    tracts = tracts_layer.extent
-    view = [
-        max(a, b) if i < 2 else min(a, b)
-        for i, (a, b) in enumerate(zip(tracts, BASIN, strict=True))
-    ]
-    if view[0] >= view[2] or view[1] >= view[3]:
-        view = tracts
-
-    def page() -> bytes:
-        return render(
-            "draw.html",
-            base=base,
-            title=t("Figures for any area"),
-            layers=layers,
-            labels=orjson.dumps(labels).decode(),
-            words=orjson.dumps({k: t(v) for k, v in RELIABILITY_WORDS.items()}).decode(),
-            text=orjson.dumps({k: t(k) for k in DRAW_TEXT}).decode(),
-            sources=orjson.dumps(sources).decode(),
-            notes=orjson.dumps(
-                {
-                    "split": ITEM_START.pattern,
-                    "patterns": note_patterns(t),
-                    "fields": field_words(t),
-                    "translated": list(TRANSLATED_FIELDS),
-                }
-            ).decode(),
-            view=view,
-            county_min=COUNTY_SHARE_MIN,
-            links=[],
-            t=t,
-            lang=lang,
-            **language_switch(request, lang, base),
-        )
-
-    return language_page(request, cache, catalog, lang, page)

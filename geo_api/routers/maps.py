@@ -15,6 +15,7 @@ from starlette.datastructures import QueryParams
 from starlette.responses import Response
 
 from boundaries.indicators import INDICATORS
+from boundaries.layers import is_water_tract
 from boundaries.webgeom import fit_zoom
 from geo_api.catalog import Catalog, LayerData
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, polygon_layer
@@ -140,6 +141,7 @@ def _map_data(
     name, url = switch_link(f"{base}/maps/{lid}/{indicator}", q.multi_items(), lang)
     links[name] = url
     keep, shown = _shown_districts(layer, q)
+    keep = _without_water(layer, quantity.values, keep)
     outlines = _outlines(catalog, layer, q.get("outline"), zoom, t)
 
     def pick(values: Any) -> Any:
@@ -223,6 +225,22 @@ def _schools(catalog: Catalog, district: str | None, t: Callable[[str], str]) ->
             for i in rows
         ],
     )
+
+
+def _without_water(
+    layer: LayerData, values: np.ndarray, keep: np.ndarray | None
+) -> np.ndarray | None:
+    """``keep`` less the water-only census tracts without a value: ocean drawn as "No
+    data" would read as a place the survey missed (:func:`boundaries.layers.is_water_tract`)."""
+    if layer.layer.id != "tracts":
+        return keep
+    water = np.array([is_water_tract(r["id"]) for r in layer.records]) & np.isnan(
+        values.astype(float)
+    )
+    if not water.any():
+        return keep
+    rows = np.arange(len(layer.records)) if keep is None else keep
+    return rows[~water[rows]]
 
 
 def _shown_districts(layer: LayerData, q: QueryParams) -> tuple[np.ndarray | None, str]:

@@ -86,3 +86,26 @@ def test_the_draw_page_in_spanish(browser, live_server):
         assert outside == [] and errors == []
     finally:
         page.close()
+
+
+def test_the_draw_page_names_places_and_finds_them(browser, live_server):
+    page, outside, errors = open_offline(browser, f"{live_server}/draw", 1200, 850)
+    try:
+        page.wait_for_selector("#map path.leaflet-interactive", timeout=60_000)
+        page.wait_for_timeout(800)
+        assert page.locator(".geoapi-label").count() > 10  # names at the opening zoom
+        page.fill("#place", "boyle heights")  # case ignored, as on the maps
+        page.press("#place", "Enter")
+        page.wait_for_timeout(1500)
+        assert page.inner_text("#place-status") == "Boyle Heights"
+        centre = page.evaluate("() => window.geoapiDrawMap.getCenter()")
+        assert 34.0 < centre["lat"] < 34.07 and -118.24 < centre["lng"] < -118.17
+        names = page.eval_on_selector_all(".geoapi-label", "ls => ls.map(l => l.textContent)")
+        assert "Boyle Heights" in names
+        page.fill("#place", "no such place")
+        page.press("#place", "Enter")
+        assert "No area matches" in page.inner_text("#place-status")
+        page.screenshot(path=str(ARTIFACTS / "draw-find-boyle-heights.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()

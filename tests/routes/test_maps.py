@@ -330,3 +330,12 @@ def test_map_pages_link_profiles_follow_the_view_and_speak_to_touch(client):
     assert "(hover: none)" in page  # a tap opens a popup; no tooltip left behind
     es = client.get("/maps/tracts/no_subscription_pct?lang=es").text
     assert "Abrir la ficha de esta área" in es
+
+
+def test_water_only_tracts_are_not_drawn_as_no_data():
+    from boundaries.layers import is_water_tract
+
+    assert is_water_tract("06037990100") and is_water_tract("06037990300")
+    # 9800s are special land uses (parks, airports) and stay; so does every other tract
+    assert not is_water_tract("06037980003") and not is_water_tract("06037206300")
+    assert not is_water_tract("0603799")  # not a tract GEOID
