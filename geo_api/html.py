@@ -7,7 +7,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from boundaries.indicators import untranslated
+from boundaries.indicators import INDICATORS, untranslated
 
 
 @lru_cache(maxsize=1)
@@ -16,7 +16,21 @@ def _env() -> Environment:
         loader=PackageLoader("geo_api", "templates"), autoescape=select_autoescape(["html"])
     )
     env.filters["num"] = _num
+    env.globals["indicator_label"] = _indicator_label
+    env.globals["reason_words"] = _reason_words
     return env
+
+
+def _indicator_label(indicator: str) -> str:
+    """A catalogue indicator's label (the id itself for anything else)."""
+    meta = INDICATORS.get(indicator)
+    return meta.label if meta is not None else indicator
+
+
+def _reason_words(reason: str, t: Any) -> str:
+    from geo_api.pages.profile import reason_words
+
+    return reason_words(reason, t)
 
 
 def _num(value: Any) -> str:

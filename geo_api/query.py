@@ -53,6 +53,7 @@ RESERVED = {
     "filter-lang",
     "filter-crs",
     "crs",
+    "lang",
 }
 RANGE_KEY = re.compile(r"^([A-Za-z0-9_]+)\s*(>=|<=|>|<)\s*(.*)$")
 

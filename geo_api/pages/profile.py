@@ -22,6 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from boundaries.compare import compare_rows
 from boundaries.indicators import INDICATORS, TOPICS
+from boundaries.programs import input_label
 from geo_api.catalog import Catalog, LayerData
 from maps.mapdata import RELIABILITY_TEXT, estimate_text, format_number
 from maps.notes import plain_notes
@@ -206,6 +207,15 @@ def reason_words(reason: str, t: Callable[[str], str]) -> str:
     match = re.fullmatch(r"source table not loaded \((.+)\)", reason)
     if match:
         return t("source table not loaded ({tables})").format(tables=match.group(1))
+    floor = re.fullmatch(r"(\S+) (people|households), below (min_\w+)=(\d+)", reason)
+    if floor:  # geo_api.ranking.below_floors
+        count, noun, param, value = floor.groups()
+        text = t(f"{{count}} {noun}, fewer than the floor of {{floor}} ({{param}})")
+        return text.format(count=t(count), floor=f"{int(value):,}", param=param)
+    lacking = re.fullmatch(r"no estimate for (.+)", reason)
+    if lacking:  # geo_api.ranking.unranked_reason
+        names = [t(input_label(i.strip())) for i in lacking.group(1).split(",")]
+        return t("no estimate for {inputs}").format(inputs=", ".join(names))
     return t(reason)
 
 

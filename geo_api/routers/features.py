@@ -12,12 +12,13 @@ import shapely
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from boundaries.indicators import INDICATORS
 from boundaries.layers import LAYERS
 from geo_api.catalog import Catalog, LayerData
 from geo_api.crs import DEFAULT as DEFAULT_CRS
 from geo_api.crs import Crs, crs_list, parse_crs_param, to_crs
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep, LayerDep
-from geo_api.errors import NotFound
+from geo_api.errors import InvalidParameter, NotFound
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.geojson import collection_parts, feature, feature_collection, feature_tail
 from geo_api.gzipjoin import gzip_join
@@ -35,7 +36,7 @@ from geo_api.routers.documents import (
     page_language,
 )
 from geo_api.routers.pages import home_page
-from maps.i18n import translator
+from maps.i18n import LANGUAGES, translator
 
 router = APIRouter()
 
@@ -197,7 +198,9 @@ def collections(
             ],
         }
 
-    return doc_response(request, catalog, cache, base, doc, "collections.html", "Collections")
+    return doc_response(
+        request, catalog, cache, base, doc, "collections.html", "Collections", translated=True
+    )
 
 
 @router.get("/collections/{layer}", summary="One feature collection", tags=["OGC API - Features"])
@@ -213,6 +216,7 @@ def collection(
         lambda: collection_doc(layer, base, catalog),
         "collection.html",
         layer.layer.title,
+        translated=True,
     )
 
 
@@ -300,6 +304,11 @@ def items(
     """
     fmt = negotiate(request, ("json", "html", "csv", "gpkg"))
     q = parse_query(list(request.query_params.multi_items()), layer)
+    # the HTML table's language: lang= only (no Accept-Language), so that the page's URL,
+    # which every cache keys on, says which language it holds
+    lang = request.query_params.get("lang", "en")
+    if lang not in LANGUAGES:
+        raise InvalidParameter(f"lang={lang[:20]!r} is not offered", valid=list(LANGUAGES))
     lid = layer.layer.id
     stamp = str(catalog.manifest.get("built_at", ""))
 
@@ -333,15 +342,20 @@ def items(
             "links": links,
             "features": [{"properties": r} for r in records],
         }
-        shown = [c for c in columns if not c.endswith(("_moe", "_cv", "_reliability"))][:12]
+        # the figures people read (raw codes such as a neighbourhood's region slug stay in
+        # the downloads)
+        shown = [c for c in columns if c in ("id", "name") or c in INDICATORS][:12]
+        t = translator(lang)
         return render(
             "items.html",
             doc=doc,
             base=base,
-            title=f"{layer.layer.title}: features",
+            title=t("{layer}: features").format(layer=t(layer.layer.title)),
             links=links,
             columns=shown,
             layer=lid,
+            t=t,
+            lang=lang,
         )
 
     headers = {}

@@ -28,7 +28,10 @@ ENGLISH = re.compile(
     r"without|below|compared|margin|rank|download|search)\b"
 )
 #: visible text that may stay as written: area names and source titles
-KEPT = re.compile(r"Supervisorial District \d+|Council District \d+|Mapping L\.A\.|LA DEAL")
+KEPT = re.compile(
+    r"Supervisorial District \d+|Council District \d+|Mapping L\.A\.|LA DEAL|"
+    r"City of [A-Z][a-z]+(?: [A-Z][a-z]+)*"
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,3 +99,33 @@ def test_a_browser_gets_an_html_404(live_server):
     page = httpx.get(live_server + "/collections/nope", headers={"accept": html}, timeout=60)
     assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
     assert "/collections/neighborhoods?f=html" in page.text
+
+
+SPANISH_PAGES = {
+    "collections": "/collections?f=html&lang=es",
+    "collection": "/collections/neighborhoods?f=html&lang=es",
+    "items": "/collections/neighborhoods/items?f=html&lang=es",
+    "programs": "/priorities?f=html&lang=es",
+    "ranking": "/priorities/early-care?f=html&lang=es",
+    "search": "/search?q=pomona&f=html&lang=es",
+    "compare-form": "/compare?f=html&lang=es",
+    "error": "/collections/nope?f=html&lang=es",
+    "map-neighborhoods": "/maps/neighborhoods/no_subscription_pct?lang=es",
+    "map-tracts": "/maps/tracts/poverty_pct?lang=es",
+    "draw": "/draw?lang=es",
+}
+
+
+@pytest.mark.parametrize("name", list(SPANISH_PAGES))
+def test_spanish_pages_leave_no_english_visible(browser, live_server, name):
+    page, _, _ = open_offline(browser, live_server + SPANISH_PAGES[name], 1280, 800)
+    try:
+        page.wait_for_load_state("networkidle", timeout=90_000)
+        page.wait_for_timeout(500)
+        # what a reader sees: the page's text, the map legend's and the tooltips' included
+        text = page.inner_text("body")
+        left = ENGLISH.findall(KEPT.sub("", text))
+        page.screenshot(path=str(ARTIFACTS / f"spanish-{name}.png"))
+        assert left == [], (left, [line for line in text.splitlines() if ENGLISH.search(line)])
+    finally:
+        page.close()
