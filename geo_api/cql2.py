@@ -8,23 +8,31 @@ the spatial predicates (``S_INTERSECTS(geometry, POLYGON(...))`` …). Geometry 
 are in lon/lat unless ``filter-crs`` names another offered CRS (:mod:`geo_api.crs`:
 EPSG:4326 latitude first, 3857, 3310, 2229), in which case they are moved to lon/lat
 before evaluation (:func:`literals_to_crs84`). A property the layer lacks, or text that
-does not parse, is a 400 that names it; a null value never matches a comparison.
+does not parse, is a 400 that names it. Nulls follow CQL2's three-valued logic: a comparison
+with a null is unknown, NOT of unknown is unknown, and only true selects. LIKE is
+:mod:`geo_api.cql2like`'s; NOT takes any condition (:func:`_text_parser`); a filter is
+bounded in size and depth (:func:`check_size`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import shapely
 
 from geo_api.catalog import LayerData
 from geo_api.cql2like import like_series
 from geo_api.crs import Crs, bbox_to_crs84, from_crs
 from geo_api.errors import InvalidParameter, UnknownParameter
 
+#: the most nodes (terms, values) and levels of nesting one filter may have
+MAX_FILTER_NODES, MAX_FILTER_DEPTH = 1000, 120
 LANGS = {"cql2-text": "cql2-text", "cql-text": "cql2-text", "cql2-json": "cql2-json"}
 GEOMETRY = "geometry"
 
@@ -45,15 +53,61 @@ def parse_filter(text: str, lang: str | None) -> Any:
         if chosen == "cql2-json":
             from pygeofilter.parsers.cql2_json import parse as parse_json
 
-            tree = parse_json(json.loads(text))
+            tree = parse_json(_standard_between(json.loads(text)))
             _fix_json_envelopes(tree)
-            return tree
-        from pygeofilter.parsers.cql2_text import parse as parse_text
-
-        return parse_text(text)
+        else:
+            tree = _text_parser().parse(text)
     except Exception as exc:  # lark and json errors: the text is the client's
         message = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise InvalidParameter(f"filter is not valid {chosen}: {message}") from None
+    from pygeofilter import ast
+
+    if not isinstance(tree, ast.Node) or isinstance(tree, ast.Attribute):
+        raise InvalidParameter(f"filter is not a {chosen} predicate (a condition to test)")
+    check_size(tree)
+    return tree
+
+
+#: pygeofilter's cql2-text grammar lets NOT take only a single predicate, so the valid
+#: ``NOT (a OR b)`` and ``NOT ((x))`` did not parse; CQL2 lets it take any condition
+NOT_RULES = re.compile(
+    r'\| "NOT"i predicate\s+-> not_\s*\n\s*\| "NOT"i "\(" predicate "\)"\s+-> not_'
+)
+
+
+@cache
+def _text_parser() -> Any:
+    """pygeofilter's cql2-text parser, built from its own grammar with ``NOT`` of any
+    condition (:data:`NOT_RULES`) and its own transformer into the same AST."""
+    from lark import Lark
+    from pygeofilter.parsers.cql2_text import parser as upstream
+
+    path = Path(upstream.__file__).with_name("grammar.lark")
+    grammar, replaced = NOT_RULES.subn('| "NOT"i condition_1 -> not_', path.read_text())
+    if replaced != 1:  # a changed upstream grammar: its own parser, as it is
+        return upstream.parser
+    return Lark(
+        grammar,
+        parser="lalr",
+        maybe_placeholders=False,
+        transformer=upstream.CQLTransformer(),
+        import_paths=[str(path.parent.parent)],
+        source_path=str(path),
+    )
+
+
+def _standard_between(doc: Any) -> Any:
+    """cql2-json's ``between`` as the standard writes it, ``[x, low, high]``, in the form
+    pygeofilter reads (``[x, [low, high]]``); the nested form is accepted as it is."""
+    if isinstance(doc, list):
+        return [_standard_between(item) for item in doc]
+    if not isinstance(doc, dict):
+        return doc
+    out = {k: _standard_between(v) for k, v in doc.items()}
+    args = out.get("args")
+    if out.get("op") == "between" and isinstance(args, list) and len(args) == 3:
+        out["args"] = [args[0], [args[1], args[2]]]
+    return out
 
 
 def attributes(node: Any) -> set[str]:
@@ -63,16 +117,41 @@ def attributes(node: Any) -> set[str]:
     return {n.name for n in [node, *_nodes(node)] if isinstance(n, ast.Attribute)}
 
 
-def _nodes(node: Any) -> list[Any]:
-    """Every node below ``node`` (literals included), depth first."""
+def _children(node: Any) -> list[Any]:
     from pygeofilter import ast
 
     subs = node.get_sub_nodes() if isinstance(node, ast.Node) else []
-    found: list[Any] = []
+    out: list[Any] = []
     for sub in subs if isinstance(subs, list) else [subs]:
-        for item in sub if isinstance(sub, list) else [sub]:
-            found += [item, *_nodes(item)]
+        out += sub if isinstance(sub, list) else [sub]
+    return out
+
+
+def _nodes(node: Any) -> list[Any]:
+    """Every node below ``node`` (literals included), depth first, without recursion (a
+    filter's depth is checked only once it is walked)."""
+    found: list[Any] = []
+    stack = list(reversed(_children(node)))
+    while stack:
+        item = stack.pop()
+        found.append(item)
+        stack.extend(reversed(_children(item)))
     return found
+
+
+def check_size(tree: Any) -> None:
+    """A 400 for a filter past :data:`MAX_FILTER_NODES` nodes or :data:`MAX_FILTER_DEPTH`
+    levels: each costs a pass over the layer, and the evaluator recurses by level."""
+    depth, stack, count = 0, [(tree, 1)], 0
+    while stack:
+        node, level = stack.pop()
+        count, depth = count + 1, max(depth, level)
+        if count > MAX_FILTER_NODES or depth > MAX_FILTER_DEPTH:
+            raise InvalidParameter(
+                f"the filter is too large: at most {MAX_FILTER_NODES} terms and values and "
+                f"{MAX_FILTER_DEPTH} levels of nesting"
+            )
+        stack.extend((child, level + 1) for child in _children(node))
 
 
 def _is_bbox(node: Any) -> bool:
@@ -139,6 +218,20 @@ def literals_to_crs84(node: Any, crs: Crs) -> None:
             ) from None
 
 
+def _unknown_where_null(result: Any, *operands: Any) -> Any:
+    """CQL2's three-valued logic: a comparison with a null is unknown (``<NA>``), so that
+    ``NOT`` of it is unknown too and neither selects (pandas compares NaN as False)."""
+    if not isinstance(result, pd.Series):
+        return result
+    unknown = np.zeros(len(result), dtype=bool)
+    for operand in operands:
+        if isinstance(operand, pd.Series):
+            unknown |= operand.isna().to_numpy()
+        elif operand is None:
+            unknown[:] = True
+    return result.astype("boolean").mask(unknown)
+
+
 @cache
 def _evaluator() -> type:
     """pygeofilter's GeoPandas evaluator with CQL2's LIKE (:mod:`geo_api.cql2like`)."""
@@ -147,6 +240,18 @@ def _evaluator() -> type:
     from pygeofilter.backends.geopandas.evaluate import GeoPandasEvaluator
 
     class Evaluator(GeoPandasEvaluator):
+        @handle(ast.Comparison, subclasses=True)
+        def comparison(self, node: Any, lhs: Any, rhs: Any) -> Any:
+            return _unknown_where_null(super().comparison(node, lhs, rhs), lhs, rhs)
+
+        @handle(ast.Between)
+        def between(self, node: Any, lhs: Any, low: Any, high: Any) -> Any:
+            return _unknown_where_null(super().between(node, lhs, low, high), lhs)
+
+        @handle(ast.In)
+        def in_(self, node: Any, lhs: Any, *options: Any) -> Any:
+            return _unknown_where_null(super().in_(node, lhs, *options), lhs)
+
         @handle(ast.Like)
         def like(self, node: Any, lhs: Any) -> Any:
             pattern, nocase = node.pattern, node.nocase
@@ -171,8 +276,12 @@ def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
         )
     try:
         result = _evaluator()(layer.frame, {}, {"lower": _lower, "bbox": _bbox}).evaluate(tree)
-    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         raise InvalidParameter(f"filter cannot be applied: {str(exc)[:200]}") from None
+    except shapely.errors.GEOSException as exc:  # e.g. a one-point LINESTRING
+        raise InvalidParameter(f"a geometry in the filter is not valid: {str(exc)[:200]}") from None
+    if not isinstance(result, pd.Series | np.ndarray) or len(result) != len(layer.frame):
+        raise InvalidParameter("the filter is not a condition on the features")
     mask = (
         pd.Series(result, index=layer.frame.index) if not isinstance(result, pd.Series) else result
     )

@@ -140,3 +140,72 @@ def test_queryables_and_sortables_describe_the_properties(client):
     classes = client.get("/conformance").json()["conformsTo"]
     assert any(c.endswith("/conf/filter") for c in classes)
     assert any(c.endswith("/conf/cql2-text") for c in classes)
+
+
+def _matched(client, text, lang=None):
+    params = {"filter": text, "limit": 1}
+    if lang:
+        params["filter-lang"] = lang
+    r = client.get("/collections/tracts/items", params=params)
+    assert r.status_code == 200, r.text
+    return r.json()["numberMatched"]
+
+
+def test_comparisons_with_nulls_are_unknown_and_not_of_unknown_is_unknown(client):
+    # on the hand-made store three of four tracts have no city, one no no_subscription_pct
+    assert _matched(client, "city = 'Alpha'") == 1
+    assert _matched(client, "city <> 'Alpha'") == 0  # not the three nulls
+    assert _matched(client, "NOT (city = 'Alpha')") == 0
+    assert _matched(client, "city IS NULL") == 3
+    assert _matched(client, "city IN ('Alpha', 'Beta')") == 1
+    assert _matched(client, "NOT (city IN ('Beta'))") == 1
+    assert _matched(client, "no_subscription_pct <= 100") == 3
+    assert _matched(client, "NOT (no_subscription_pct <= 100)") == 0  # not the null
+    assert _matched(client, "NOT (no_subscription_pct BETWEEN 0 AND 100)") == 0
+    # unknown OR true is true; unknown AND false is false
+    assert _matched(client, "city = 'Alpha' OR population > 0") == 4
+    assert _matched(client, "NOT (city = 'Alpha' AND population < 0)") == 4
+
+
+def test_cql2_json_between_as_the_standard_writes_it(client):
+    nested = '{"op": "between", "args": [{"property": "population"}, [1, 100000]]}'
+    flat = '{"op": "between", "args": [{"property": "population"}, 1, 100000]}'
+    assert _matched(client, flat, "cql2-json") == _matched(client, nested, "cql2-json") == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("S_INTERSECTS(geometry, LINESTRING(0 0))", None),
+        (" AND ".join(["population > 1"] * 500), None),
+        ("[]", "cql2-json"),
+        ('{"property": "population"}', "cql2-json"),
+        ("population", None),
+    ],
+)
+def test_degenerate_filters_are_400s(client, text, lang):
+    params = {"filter": text}
+    if lang:
+        params["filter-lang"] = lang
+    r = client.get("/collections/tracts/items", params=params)
+    assert r.status_code == 400 and r.json()["code"] == "invalid-parameter", r.text
+
+
+def test_filter_size_limits_on_both_sides(client):
+    from geo_api.cql2 import MAX_FILTER_DEPTH
+
+    # a chain of n ANDs nests n levels deep: the deepest allowed answers, one more is a 400
+    fits = " AND ".join(["population > 1"] * (MAX_FILTER_DEPTH - 4))
+    assert _matched(client, fits) == 4
+    over = " AND ".join(["population > 1"] * (MAX_FILTER_DEPTH + 1))
+    r = client.get("/collections/tracts/items", params={"filter": over})
+    assert r.status_code == 400 and "too large" in r.json()["detail"]
+
+
+def test_not_takes_any_condition_as_cql2_says(client):
+    # pygeofilter's grammar refused these ("Unexpected token OR")
+    assert _matched(client, "NOT (population > 0 OR households > 0)") == 0
+    assert _matched(client, "NOT ((population > 0))") == 0
+    assert _matched(client, "NOT (population < 0 OR households < 0)") == 4
+    assert _matched(client, "NOT NOT population > 0") == 4
+    assert _matched(client, "NOT (city = 'Alpha' OR city = 'Beta')") == 0  # nulls: unknown
