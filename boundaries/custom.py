@@ -11,6 +11,9 @@ sums and MOE formulas as every served layer (:mod:`boundaries.crosswalk`,
   a tract shared by two chosen features is counted once;
 * an area that is one census tract (one whole tract and nothing else) returns that
   tract's figures as served on the tract layer, published rates included;
+* a drawn outline is simplified to :data:`SIMPLIFY_M` metres first (said in the notes
+  when it removed vertices): the cost of the overlay follows the vertex count, and
+  no tract's share changes at that scale;
 * only the area's part on the county's land can have figures: ``county_share`` says
   how much of it that is, and an area with less than :data:`COUNTY_SHARE_MIN` of it on
   the county's land is refused (:class:`OutsideCounty`);
@@ -158,6 +161,25 @@ def _coverage(inputs: AreaInputs, area: BaseGeometry, inside: BaseGeometry) -> d
     return out
 
 
+#: drawn outlines are simplified to this tolerance (metres, EPSG:3310) before the overlay:
+#: far below a census tract's scale (hundreds of metres), so no allocation changes, while a
+#: 200,000-vertex circle drops to a few thousand vertices and costs a fraction of the time
+SIMPLIFY_M = 1.0
+
+
+def simplify_drawn(area: BaseGeometry) -> tuple[BaseGeometry, tuple[int, int] | None]:
+    """``area`` (EPSG:3310) simplified to :data:`SIMPLIFY_M`, kept valid, and (vertices
+    before, after) when that removed any, else ``None``."""
+    before = int(shapely.get_num_coordinates(area))
+    simple = shapely.simplify(area, SIMPLIFY_M, preserve_topology=True)
+    if not simple.is_valid:
+        simple = shapely.make_valid(simple)
+    after = int(shapely.get_num_coordinates(simple))
+    if after >= before or simple.is_empty:
+        return area, None
+    return simple, (before, after)
+
+
 def aggregate_area(
     inputs: AreaInputs, geometry: BaseGeometry, name: str = "Custom area", notes: tuple = ()
 ) -> AreaResult:
@@ -169,6 +191,7 @@ def aggregate_area(
     area = gpd.GeoSeries([geometry], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
     if area.is_empty or area.area <= 0:
         raise ValueError("the area has no extent (zero area)")
+    area, simplified = simplify_drawn(area)
     inside = area.intersection(inputs.land)
     county_share = inside.area / area.area
     if county_share < COUNTY_SHARE_MIN:
@@ -177,6 +200,11 @@ def aggregate_area(
     cw = compute_crosswalk(inputs.tracts_land, frame, inputs.centres)
     cov = _coverage(inputs, area, inside)
     note_parts = [n for n in notes if n]
+    if simplified is not None:
+        note_parts.append(
+            f"the drawn outline was simplified to {SIMPLIFY_M:g} m ({simplified[0]:,} to "
+            f"{simplified[1]:,} vertices) before it was laid over the census tracts"
+        )
     columns = _indicator_columns(inputs)
     single = len(cw) == 1 and cw["method"].iloc[0] == "whole"
     if cw.empty:

@@ -48,6 +48,8 @@ NOTE_TEMPLATES = (
     "figures describe that part",
     "tract_coverage {share}%: part of the area's land has no census tract polygon, so its "
     "residents are missing from the figures",
+    "the drawn outline was simplified to {tolerance} m ({before} to {after} vertices) before "
+    "it was laid over the census tracts",
 )
 TRANSLATED_FIELDS = ("universe", "cap")
 #: where one item ends and the next begins: ``; `` then ``name[ 12.3%]: ``, or the fixed

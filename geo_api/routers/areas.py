@@ -160,12 +160,16 @@ async def aggregate_posted(
     "Custom areas"). Less than half of the area on the county's land is a 422."""
     fmt = negotiate(request, AREA_FORMATS)
     body_crs = parse_crs_param(crs)
-    geometry, notes = parse_area(await _read_body(request), body_crs.epsg)
+    # parsing, repair and union are CPU work: off the event loop, as is the answer's file
+    body = await _read_body(request)
+    geometry, notes = await run_in_threadpool(parse_area, body, body_crs.epsg)
     result = await run_in_threadpool(
         _service(request).aggregate, geometry, name or "Custom area", tuple(notes)
     )
     extra = {"crs": body_crs.uri, "source": "posted geometry"}
-    body, media, headers = _area_response(request, result, geometry, fmt, base, extra)
+    body, media, headers = await run_in_threadpool(
+        _area_response, request, result, geometry, fmt, base, extra
+    )
     return Response(body, media_type=media, headers={"Cache-Control": "no-store", **headers})
 
 
@@ -522,7 +526,7 @@ async def _drawn_side(
     request: Request, value: dict[str, Any], which: str, epsg: int | None
 ) -> Side:
     """A posted GeoJSON area as a comparison side: aggregated as ``POST /aggregate`` does."""
-    geometry, notes = parse_area(orjson.dumps(value), epsg)
+    geometry, notes = await run_in_threadpool(parse_area, orjson.dumps(value), epsg)
     props = value.get("properties") if value.get("type") == "Feature" else None
     name = props.get("name") if isinstance(props, dict) else None
     label = str(name)[:200] if name else f"Drawn area {which}"
@@ -549,7 +553,7 @@ async def compare_posted(
     body_crs = parse_crs_param(crs)
     raw = await _read_body(request)
     try:
-        doc = orjson.loads(raw)
+        doc = await run_in_threadpool(orjson.loads, raw)
     except orjson.JSONDecodeError as exc:
         raise InvalidGeometry(f"the body is not JSON ({exc})") from None
     if not isinstance(doc, dict) or "a" not in doc or "b" not in doc:

@@ -137,3 +137,51 @@ def test_overlap_names_the_tracts_two_areas_share(store):
     assert out["shared_tracts"] == [B]
     assert out["area_share"] == pytest.approx(0.3 / 1.5, abs=0.01)
     assert overlap(tracts, strip(0, 1), strip(2, 3)) == {"area_share": 0.0, "shared_tracts": []}
+
+
+def _dense_ellipse(n: int):
+    """An ellipse over tracts B and C drawn with ``n`` vertices (a hand-drawn circle)."""
+    from shapely.geometry import Polygon
+
+    cx, cy = X0 + 2 * D, Y0 + D / 2
+    return Polygon(
+        [
+            (
+                cx + 0.9 * D * math.cos(2 * math.pi * k / n),
+                cy + 0.4 * D * math.sin(2 * math.pi * k / n),
+            )
+            for k in range(n)
+        ]
+    )
+
+
+def test_a_dense_outline_is_simplified_and_said_so_without_changing_the_figures(
+    inputs, monkeypatch
+):
+    import boundaries.custom as custom
+
+    dense = _dense_ellipse(20_000)
+    simple = aggregate_area(inputs, dense, "ellipse")
+    notes = simple.properties["data_notes"] or ""
+    assert "simplified to 1 m (20,001 to" in notes
+    monkeypatch.setattr(custom, "SIMPLIFY_M", 0.0)  # the exact outline, as drawn
+    exact = aggregate_area(inputs, dense, "ellipse")
+    assert "simplified" not in (exact.properties["data_notes"] or "")
+    for key, value in exact.properties.items():
+        if isinstance(value, float) and key not in ("county_share", "tract_coverage"):
+            assert simple.properties[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
+    assert list(simple.crosswalk["tract"]) == list(exact.crosswalk["tract"])
+
+
+def test_an_outline_with_nothing_to_simplify_carries_no_note(inputs):
+    from boundaries.custom import simplify_drawn
+
+    rectangle = box(0, 0, 1000, 500)
+    assert simplify_drawn(rectangle) == (rectangle, None)
+    # 1 m is the threshold: a bump of 0.5 m goes, one of 2 m stays
+    from shapely.geometry import Polygon
+
+    small = Polygon([(0, 0), (500, 0.5), (1000, 0), (1000, 500), (0, 500)])
+    large = Polygon([(0, 0), (500, 2.0), (1000, 0), (1000, 500), (0, 500)])
+    assert simplify_drawn(small)[1] == (6, 5)
+    assert simplify_drawn(large)[1] is None

@@ -285,3 +285,43 @@ def test_posted_compare_of_a_drawn_area_equals_the_layer_compare(client):
 def test_posted_compare_refuses_bad_bodies(client, body, status, code):
     response = client.post("/compare", content=body, headers={"content-type": "application/json"})
     problem(response, status, code)
+
+
+def test_posted_areas_are_parsed_and_written_off_the_event_loop(client, monkeypatch):
+    import asyncio
+
+    import geo_api.routers.areas as routes
+
+    on_loop: list[str] = []
+
+    def watched(name, real):
+        def call(*args, **kwargs):
+            try:
+                asyncio.get_running_loop()
+                on_loop.append(name)
+            except RuntimeError:
+                pass  # a worker thread: the loop goes on serving others meanwhile
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(routes, "parse_area", watched("parse_area", routes.parse_area))
+    monkeypatch.setattr(routes, "_area_response", watched("_area_response", routes._area_response))
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [
+                [-118.2935, 33.999],
+                [-118.2765, 33.999],
+                [-118.2765, 34.011],
+                [-118.2935, 34.011],
+                [-118.2935, 33.999],
+            ]
+        ],
+    }
+    for fmt in ("json", "gpkg"):
+        r = client.post(f"/aggregate?f={fmt}", json=square)
+        assert r.status_code == 200, r.text
+    r = client.post("/compare", json={"a": square, "b": "neighborhoods:east"})
+    assert r.status_code == 200, r.text
+    assert on_loop == []
