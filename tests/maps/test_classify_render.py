@@ -153,3 +153,11 @@ def test_tooltip_flags_an_moe_wider_than_the_whole_range():
     assert "wider" not in rows[1]["reliability"]
     cautious = dataclasses.replace(data, cautions=["margin of error wider than the range of x", ""])
     assert "range of x" in tooltip_rows(cautious)[0]["reliability"]
+
+
+def test_the_png_hatches_by_the_interactive_maps_rule():
+    data = sample([10.0, 20.0, 30.0, 40.0], [1.0, 1.0, 1.0, 30.0], ["high", "high", "high", "low"])
+    cls = classify(data.values, "quantiles", 3, "YlOrRd")
+    # the legend left out: only the hatching can differ
+    hatched = render_png(data, cls, 400, 300, legend="hidden", hatch=True)
+    assert hatched != render_png(data, cls, 400, 300, legend="hidden", hatch=False)

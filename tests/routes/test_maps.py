@@ -274,38 +274,6 @@ def test_the_png_shows_the_view_asked_for(client):
     assert _png(client, lang="es") != county
 
 
-def test_the_png_hatches_by_the_interactive_maps_rule():
-    import numpy as np
-    import shapely
-
-    from maps.classify import classify
-    from maps.mapdata import MapData
-    from maps.static import render_png
-
-    squares = np.array(
-        [shapely.box(-118.3 + i / 100, 34.0, -118.29 + i / 100, 34.01) for i in range(4)]
-    )
-    data = MapData(
-        layer_title="T",
-        indicator="x_pct",
-        label="X",
-        unit="percent",
-        vintage="2022",
-        source="S",
-        ids=["a", "b", "c", "d"],
-        names=["A", "B", "C", "D"],
-        geoms=squares,
-        values=np.array([10.0, 20.0, 30.0, 40.0]),
-        moes=np.array([1.0, 1.0, 1.0, 30.0]),
-        reliability=["high", "high", "high", "low"],
-        notes=["", "", "", ""],
-    )
-    cls = classify(data.values, "quantiles", 3, "YlOrRd", None)
-    # the legend left out: only the hatching can differ
-    hatched = render_png(data, cls, 400, 300, legend="hidden", hatch=True)
-    assert hatched != render_png(data, cls, 400, 300, legend="hidden", hatch=False)
-
-
 def test_maps_open_on_the_mainland_not_the_islands():
     import numpy as np
     import shapely
