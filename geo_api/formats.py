@@ -93,7 +93,12 @@ def to_gpkg(frame: gpd.GeoDataFrame, layer_name: str, description: str = "") -> 
     path = Path(name)
     path.unlink()
     try:
-        pyogrio.write_dataframe(frame, path, layer=layer_name, driver="GPKG")
+        # GeoPackage 1.2, which every GDAL since 2.2 reads without a word: GDAL 3.12
+        # writes 1.4 by default, and GDAL 3.6 (QGIS LTRs) warns it "may only be partially
+        # supported"; nothing in these files needs 1.3 or 1.4
+        pyogrio.write_dataframe(
+            frame, path, layer=layer_name, driver="GPKG", dataset_options={"VERSION": "1.2"}
+        )
         columns = [c for c in frame.columns if c != frame.geometry.name]
         annotate(path, layer_name, description, columns)
         return path.read_bytes()

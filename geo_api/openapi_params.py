@@ -48,7 +48,7 @@ ITEMS = extra(
     param(
         "limit",
         "Features per page (1-10000; larger values are clamped).",
-        {"type": "integer", "minimum": 1, "default": 100},
+        {"type": "integer", "minimum": 1, "maximum": 10000, "default": 100},
     ),
     param("offset", "Features to skip.", {"type": "integer", "minimum": 0, "default": 0}),
     param(

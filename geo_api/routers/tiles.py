@@ -59,6 +59,12 @@ def tileset_doc(layer: LayerData, base: str) -> dict[str, Any]:
     }
 
 
+#: the deepest zoom whose tiles still add detail: a pixel there is ~2.4 m at LA's latitude,
+#: about the vertex spacing of the TIGER and County boundaries; clients overzoom beyond it
+#: (the tiles themselves are served to zoom 22)
+DETAIL_MAXZOOM = 16
+
+
 def tilejson_doc(layer: LayerData, base: str) -> dict[str, Any]:
     """TileJSON 3.0.0 of a collection's tiles (MapLibre, Mapbox GL, QGIS read it)."""
     url = _tileset_url(base, layer)
@@ -68,7 +74,7 @@ def tilejson_doc(layer: LayerData, base: str) -> dict[str, Any]:
         "description": layer.layer.description,
         "tiles": [f"{url}/{{z}}/{{y}}/{{x}}"],
         "minzoom": 0,
-        "maxzoom": 22,
+        "maxzoom": DETAIL_MAXZOOM,
         "bounds": layer.extent,
         "vector_layers": [
             {
