@@ -35,6 +35,7 @@ from geo_api.itemsroute import ItemsRoute
 from geo_api.limits import TILE_SLOT_WAIT_SECONDS, WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.pages.county import CountyFigures
+from geo_api.ranges import RangeMiddleware
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
 from geo_api.routers import (
@@ -138,6 +139,8 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         allow_headers=["*"],
         expose_headers=["ETag", "Content-Disposition"],
     )
+    # byte ranges of finished answers (GDAL's /vsicurl/ reads tiles by range)
+    app.add_middleware(RangeMiddleware)
     # outermost: HEAD, security headers and trusted hosts apply to every answer
     app.add_middleware(HttpHygieneMiddleware, settings=settings)
     app.include_router(features.router)

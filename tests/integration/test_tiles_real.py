@@ -66,3 +66,10 @@ def test_school_district_maps_draw_one_tiling_set_of_districts(live_server):
     assert drawn({}) == count["unified"] + count["elementary"]
     assert drawn({"sd_type": "secondary"}) == count["unified"] + count["secondary"]
     assert drawn({"sd_type": "unified"}) == count["unified"]
+
+
+def test_gdal_reads_the_readme_tile_url(live_server):
+    # as the README writes it for ogrinfo (GDAL's MVT driver, through pyogrio's GDAL)
+    url = f"MVT:{live_server}/collections/tracts/tiles/WebMercatorQuad/10/408/175?f=mvt"
+    frame = pyogrio.read_dataframe(url)
+    assert len(frame) > 100 and "no_subscription_pct" in frame.columns

@@ -34,3 +34,30 @@ def test_geopackage_downloads_are_version_1_2(client, tmp_path):
         assert db.execute("PRAGMA user_version").fetchone()[0] == 10200
         # the column descriptions live on (the schema extension exists in 1.2)
         assert db.execute("SELECT count(*) FROM gpkg_data_columns").fetchone()[0] > 0
+
+
+def test_tiles_answer_byte_ranges_as_gdal_vsicurl_asks(client):
+    import morecantile
+
+    tile = morecantile.tms.get("WebMercatorQuad").tile(-118.285, 34.005, 12)  # the tracts
+    url = f"/collections/tracts/tiles/WebMercatorQuad/12/{tile.y}/{tile.x}"
+    whole = client.get(url, headers={"accept-encoding": "identity"})
+    assert whole.status_code == 200 and len(whole.content) > 20
+    size = len(whole.content)
+    part = client.get(url, headers={"range": "bytes=0-9", "accept-encoding": "identity"})
+    assert part.status_code == 206 and part.content == whole.content[:10]
+    assert part.headers["content-range"] == f"bytes 0-9/{size}"
+    tail = client.get(url, headers={"range": "bytes=-5", "accept-encoding": "identity"})
+    assert tail.status_code == 206 and tail.content == whole.content[-5:]
+    # the last byte is the edge: one past it cannot be satisfied
+    last = client.get(url, headers={"range": f"bytes={size - 1}-", "accept-encoding": "identity"})
+    assert last.status_code == 206 and last.content == whole.content[-1:]
+    past = client.get(url, headers={"range": f"bytes={size}-", "accept-encoding": "identity"})
+    assert past.status_code == 416 and past.headers["content-range"] == f"bytes */{size}"
+    # several ranges, or an If-Range naming another version: the whole answer
+    several = client.get(url, headers={"range": "bytes=0-1,4-5", "accept-encoding": "identity"})
+    assert several.status_code == 200 and several.content == whole.content
+    stale = client.get(
+        url, headers={"range": "bytes=0-9", "if-range": '"old"', "accept-encoding": "identity"}
+    )
+    assert stale.status_code == 200
