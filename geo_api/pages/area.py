@@ -99,10 +99,9 @@ def profile_context(
     topics, general, missing = sections(figures_layer, figures_record, county, t)
     population = None
     if figures_record.get("population") is not None:
+        moe = figures_record.get("population_moe")
         population = estimate_text(
-            float(figures_record["population"]),
-            float(figures_record.get("population_moe") or math.nan),
-            "count",
+            float(figures_record["population"]), math.nan if moe is None else float(moe), "count"
         )
     context_layer = catalog.layers.get(CONTEXT_LAYER) or layer
     name = display_name(lid, record, t)
@@ -113,7 +112,6 @@ def profile_context(
     bbox = _bbox(geometry)
     map_query = urlencode({"highlight": highlight, "bbox": bbox})
     headline = mapped[0] if mapped else None
-    lang_suffix = f"&lang={lang}" if lang != "en" else ""
     item_url = f"{base}/collections/{lid}/items/{quote(record['id'])}"
     rows_url = f"{base}/collections/{lid}/items?id={quote(record['id'])}"
     return {
@@ -145,10 +143,10 @@ def profile_context(
         if layer.status and layer.status[0].get("method") and lid != "tracts"
         else None,
         "map_base": f"{base}/maps/{map_layer}",
-        "map_query": map_query + lang_suffix,
+        "map_query": map_query + lang_q,
         "headline": headline,
         "embed_src": f"{base}/maps/{map_layer}/{headline}/embed?{map_query}&legend=collapsed"
-        + lang_suffix
+        + lang_q
         if headline
         else None,
         "downloads": [
