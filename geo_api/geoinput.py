@@ -109,6 +109,17 @@ def parse_area(body: bytes, epsg: int | None = None) -> tuple[BaseGeometry, list
         raise TooComplex(
             f"the area has {vertices:,} vertices; the limit is {MAX_VERTICES:,} (simplify it)"
         )
+    # every vertex as posted, before a repair could drop a wild one unseen (a vertex at
+    # x = -1.18e35 in a self-intersecting ring used to vanish in make_valid)
+    raw = shapely.total_bounds(parts) if parts else np.zeros(4)
+    if epsg in (None, 4326) and not _bounds_in_world(raw):
+        raise InvalidGeometry(
+            "coordinates are outside longitude -180..180 / latitude -90..90: if they are "
+            "projected, say so with crs=",
+            valid=crs_list(),
+        )
+    if epsg not in (None, 4326) and not (np.isfinite(raw).all() and np.abs(raw).max() < 1e8):
+        raise InvalidGeometry("coordinates are not finite or lie far outside the given crs")
     notes = []
     invalid = [i for i, p in enumerate(parts) if not p.is_valid]
     if invalid:
@@ -139,5 +150,10 @@ def _projected(transformer: Transformer, coords: Any) -> Any:
 
 
 def _in_world(geom: BaseGeometry) -> bool:
-    minx, miny, maxx, maxy = geom.bounds
+    return _bounds_in_world(np.asarray(geom.bounds))
+
+
+def _bounds_in_world(bounds: np.ndarray) -> bool:
+    """Whether lon/lat bounds (minx, miny, maxx, maxy) lie on the globe (NaN does not)."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
     return minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90

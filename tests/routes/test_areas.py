@@ -325,3 +325,25 @@ def test_posted_areas_are_parsed_and_written_off_the_event_loop(client, monkeypa
     r = client.post("/compare", json={"a": square, "b": "neighborhoods:east"})
     assert r.status_code == 200, r.text
     assert on_loop == []
+
+
+@pytest.mark.parametrize("x", ["-1.18e35", "-180.0001", "1e999"])
+def test_a_wild_vertex_is_refused_before_any_repair_could_drop_it(client, x):
+    # a square with a zero-width spike out to a vertex off the globe: the ring is invalid,
+    # and its repair keeps the square and drops the spike, vertex and all (1e999 is JSON
+    # for a number no float holds: infinity)
+    ring = (
+        f"[-118.3,34.0],[-118.2,34.0],[-118.2,34.05],[{x},34.05],[-118.2,34.05],"
+        "[-118.2,34.1],[-118.3,34.1],[-118.3,34.0]"
+    )
+    body = ('{"type":"Polygon","coordinates":[[' + ring + "]]}").encode()
+    r = client.post("/aggregate", content=body, headers={"content-type": "application/geo+json"})
+    assert r.status_code == 400 and r.json()["code"] == "invalid-geometry", r.text
+
+
+def test_the_edge_of_the_globe_is_on_it(client):
+    from geo_api.geoinput import _bounds_in_world
+
+    assert _bounds_in_world(np.array([-180.0, -90.0, 180.0, 90.0]))
+    assert not _bounds_in_world(np.array([-180.0001, 0.0, 0.0, 0.0]))
+    assert not _bounds_in_world(np.array([np.nan, 0.0, 0.0, 0.0]))
