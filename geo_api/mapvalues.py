@@ -17,6 +17,7 @@ from boundaries.moe import reliability_classes
 from boundaries.priorities import TOP
 from boundaries.programs import PROGRAMS, input_label, input_unit
 from geo_api.catalog import Catalog, LayerData
+from geo_api.pages.programs import missing_inputs
 from geo_api.ranking import Ranking, RankingCache
 from geo_api.rankquery import ranking_for
 from maps.mapdata import estimate_text
@@ -89,9 +90,8 @@ def priority_values(
         for i, w in zip(used, ranking.weights().values(), strict=True)
     )
     lacking = "".join(
-        f"; not in this store: {input_label(i.weighted.indicator).lower()} ({i.reason})"
-        for i in ranking.inputs
-        if not i.available
+        f"; not in this store: {m['label'].lower()} ({m['reason']})"
+        for m in missing_inputs(ranking)
     )
     return MapValues(
         label=f"{program.title}: need score, 0-100",

@@ -36,3 +36,9 @@ def translator(lang: str) -> Callable[[str], str]:
     """A function giving the ``lang`` text of an English string (itself when untranslated)."""
     table = catalogue(lang)
     return lambda text: table.get(text, text)
+
+
+def lang_query(lang: str, first: bool = False) -> str:
+    """What a link adds to stay in ``lang``: nothing for English (the default), else
+    ``&lang=es`` (``?lang=es`` when it starts the query)."""
+    return "" if lang == "en" else f"{'?' if first else '&'}lang={lang}"

@@ -19,6 +19,7 @@ from geo_api.pages.locator import locator_svg
 from geo_api.pages.profile import parents, reason_words, sections, tract_context
 from geo_api.ranking import RankingCache, unranked_reason
 from geo_api.rankquery import ranking_for
+from maps.i18n import lang_query
 from maps.mapdata import estimate_text
 
 #: the figure a profile's map link and embed show first, when the layer has it
@@ -105,7 +106,7 @@ def profile_context(
         )
     context_layer = catalog.layers.get(CONTEXT_LAYER) or layer
     name = display_name(lid, record, t)
-    lang_q = f"&lang={lang}" if lang != "en" else ""
+    lang_q = lang_query(lang)
     mapped = [i for i in HEADLINE if f"{i}_moe" in figures_layer.properties]
     map_layer = figures_layer.layer.id
     highlight = figures_record["id"]

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
+from geo_api.deps import resolve_base_url
 from geo_api.headers import preferred_language, quality_list
 from geo_api.html import render
 from maps.i18n import LANGUAGES, translator
@@ -56,10 +57,7 @@ def error_page(
     """The HTML page of a problem (same status; never cached)."""
     lang = _language(request)
     t = translator(lang)
-    base = str(request.base_url).rstrip("/")
-    settings = getattr(request.app.state, "settings", None)
-    if settings is not None and getattr(settings, "base_url", None):
-        base = str(settings.base_url).rstrip("/")
+    base = resolve_base_url(request)  # GEO_API_BASE_URL behind a proxy, as every link
     first = request.url.path.strip("/").split("/", 1)[0]
     pattern = VALUE_PAGES.get(first) if status == 404 else None
     values = [

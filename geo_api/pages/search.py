@@ -12,6 +12,7 @@ from typing import Any
 
 from geo_api.catalog import Catalog, LayerData
 from geo_api.errors import InvalidParameter
+from geo_api.pages.profile import tract_context
 
 #: the order layers are listed in: the places people name first, tracts and points last
 ORDER = (
@@ -87,8 +88,7 @@ def search(catalog: Catalog, query: str) -> list[dict[str, Any]]:
         for _, _, rec in scored[:PER_LAYER]:
             where = ""
             if tract:
-                parts = [rec.get("neighborhood_name"), rec.get("city")]
-                where = ", ".join(dict.fromkeys(str(p) for p in parts if p))
+                where = tract_context(rec)
             elif rec.get("district"):  # a school's district
                 where = str(rec["district"])
             matches.append({"id": rec["id"], "name": rec.get("name") or rec["id"], "where": where})

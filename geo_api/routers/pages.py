@@ -17,17 +17,14 @@ from geo_api.pages.home import home_context
 from geo_api.pages.search import search
 from geo_api.responses import BodyCache, cached_response
 from geo_api.routers.documents import JSON, language_page, language_switch, page_language
-from maps.i18n import translator
+from maps.i18n import lang_query, translator
 
 router = APIRouter(tags=["Pages"])
 
 
 def _lang_params(lang: str) -> dict[str, str]:
     """``lang_q`` (``&lang=es``) and ``lang_qs`` (``?lang=es``) for links in ``lang``."""
-    return {
-        "lang_q": f"&lang={lang}" if lang != "en" else "",
-        "lang_qs": f"?lang={lang}" if lang != "en" else "",
-    }
+    return {"lang_q": lang_query(lang), "lang_qs": lang_query(lang, first=True)}
 
 
 def home_page(request: Request, catalog: Catalog, cache: BodyCache, base: str) -> Response:
