@@ -1,5 +1,7 @@
 """Compare ways of splitting tracts on the real mirror: land area, block-group centre in
-polygon, Voronoi cells of the centres (apportioned by area), and a 50/50 blend.
+polygon, Voronoi cells of the centres (apportioned by area), and a 50/50 blend; then the
+fallbacks for areas that hold no centre. The tract layer includes the tracts rebuilt from
+the coverage gaps, as in a build.
 
 Each method allocates the 2020 Census block-group population of split tracts to cities
 and Countywide Statistical Areas; the result is compared with the County's own population
@@ -17,9 +19,10 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from boundaries.crosswalk import compute_crosswalk, land_tracts
+from boundaries.rebuild import rebuild_missing_tracts
+from boundaries.voronoi import cells_in
 from loaders import county_boundaries, population, tiger
 from loaders.geometry import AREA_CRS, read_vector
 
@@ -31,17 +34,8 @@ def voronoi_cells(tl: gpd.GeoDataFrame, centres: gpd.GeoDataFrame) -> gpd.GeoDat
     for tract, group in centres.to_crs(AREA_CRS).groupby("tract"):
         if tract not in land.index:
             continue
-        shape = land[tract]
-        pts = list(group.geometry)
-        cells = (
-            [shape]
-            if len(pts) == 1
-            else list(shapely.voronoi_polygons(shapely.MultiPoint(pts), extend_to=shape).geoms)
-        )
-        tree = shapely.STRtree(cells)
-        for (_, row), pt in zip(group.iterrows(), pts, strict=True):
-            cell = cells[int(tree.nearest(pt))]
-            rows.append((tract, row["population"], cell.intersection(shape)))
+        cells = cells_in(land[tract], list(group.geometry))
+        rows += list(zip([tract] * len(group), group["population"], cells, strict=True))
     frame = pd.DataFrame(rows, columns=["tract", "population", "geometry"])
     return gpd.GeoDataFrame(frame, geometry="geometry", crs=AREA_CRS)
 
@@ -106,6 +100,57 @@ def compare(
         )
 
 
+def compare_fallbacks(
+    name: str,
+    layer: gpd.GeoDataFrame,
+    reference: pd.Series,
+    kinds: pd.Series,
+    tl: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    tract_pop: pd.Series,
+    tiles: bool,
+) -> None:
+    """Print, per fallback for pieces without a centre, the error against ``reference``
+    for each kind of area (``kinds``: e.g. city / unincorporated), the areas of 500+
+    people left without a figure or outside 0.5-2 times the reference, and the layer's
+    total against the tracts'."""
+    print(f"\n{name}: fallback for areas without a block-group centre")
+    print("| fallback | areas | median error | 90th pct error | within 10% | sum of abs errors |")
+    print("|---|---|---:|---:|---:|---:|")
+    labels = {
+        "none": "none (centre in polygon only)",
+        "areas": "Voronoi cells, areas with no centre (chosen)",
+        "pieces": "Voronoi cells, every piece without a centre",
+    }
+    summary = []
+    for fallback in ("none", "areas", "pieces"):
+        cw = compute_crosswalk(tl, layer, centres, fallback=fallback, tiles=tiles)  # type: ignore[arg-type]
+        pop = tract_pop.reindex(cw["tract"]).fillna(0.0).to_numpy()
+        est = (cw["weight"] * pop).groupby(cw["feature"]).sum()
+        ref = reference[reference > 0]
+        got = est.reindex(ref.index).fillna(0.0)
+        err = (got - ref).abs() / ref * 100
+        for kind in sorted(set(kinds)):
+            part = kinds.reindex(ref.index) == kind
+            e = err[part]
+            print(
+                f"| {labels[fallback]} | {kind} ({int(part.sum())}) | {e.median():.1f}% "
+                f"| {e.quantile(0.9):.1f}% | {(e <= 10).mean() * 100:.0f}% "
+                f"| {(got - ref).abs()[part].sum():,.0f} |"
+            )
+        big = ref[ref >= 500].index
+        ratio = got[big] / ref[big]
+        total = tract_pop.reindex(tl["id"]).fillna(0.0).sum()
+        summary.append(
+            f"| {labels[fallback]} | {int((got[big] <= 0).sum())} "
+            f"| {int(((ratio <= 0.5) | (ratio >= 2)).sum())} of {len(big)} "
+            f"| {100 * (est.sum() - total) / total:+.4f}% |"
+        )
+    print("\n| fallback | 500+ without a figure | 500+ outside 0.5-2x | layer total vs tracts |")
+    print("|---|---:|---:|---:|")
+    print("\n".join(summary))
+
+
 def main() -> None:
     """Load the mirror and print the comparison tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -118,6 +163,8 @@ def main() -> None:
     centres = population.load_blockgroup_centers(
         mirror / "population/la_county_blockgroup_centers_of_population_2020.csv"
     )
+    rebuilt, _ = rebuild_missing_tracts(tracts, land, centres)
+    tracts = tiger.add_tracts(tracts, rebuilt, "derived")
     tl = land_tracts(tracts, land)
     cells = voronoi_cells(tl, centres)
     tract_pop = centres.groupby("tract")["population"].sum()
@@ -141,6 +188,19 @@ def main() -> None:
     ids = dict(zip(cities["name"], cities["id"], strict=True))
     by_city.index = [ids.get(n) for n in by_city.index]
     compare("Cities", cities, by_city[by_city.index.notna()], tl, centres, cells, tract_pop)
+    kinds = communities.set_index("id")["city_type"].map(
+        lambda t: "cities and LA communities" if t == "City" else "unincorporated"
+    )
+    compare_fallbacks(
+        "Countywide Statistical Areas",
+        communities,
+        communities.set_index("id")["reference"],
+        kinds,
+        tl,
+        centres,
+        tract_pop,
+        tiles=True,
+    )
 
 
 if __name__ == "__main__":

@@ -198,9 +198,13 @@ def layer_values(
         notes.append(
             pd.Series(
                 [
-                    allocation_note(s, r, c)
-                    for s, r, c in zip(
-                        stats["allocated_share"], stats["allocation_ratio"], cap, strict=True
+                    allocation_note(s, r, c, bool(x))
+                    for s, r, c, x in zip(
+                        stats["allocated_share"],
+                        stats["allocation_ratio"],
+                        cap,
+                        stats["cell"].eq(True),
+                        strict=True,
                     )
                 ],
                 index=out.index,

@@ -14,7 +14,10 @@ Reliability rule (docs/methods.md, "Allocation"): when more than
 :data:`CAP_MEDIUM_SHARE` percent of a feature is allocated, no figure of it is better
 than ``medium``; when, in addition, population and area weights disagree by more than a
 factor :data:`CAP_LOW_RATIO`, no figure is better than ``low``. The City of Industry
-(a few hundred residents between industrial tracts) is the case this exists for.
+(a few hundred residents between industrial tracts) is the case this exists for. A
+feature that holds no block-group centre at all and gets its share from the centres'
+Voronoi cells (crosswalk method ``cell``, :func:`boundaries.crosswalk.centreless_weights`)
+is never better than ``low`` either: its figure is a model of where people live.
 """
 
 from __future__ import annotations
@@ -45,19 +48,23 @@ def allocation_stats(crosswalk: pd.DataFrame, tract_population: pd.Series) -> pd
                 "total": weighted,
                 "allocated": np.where(split, weighted, 0.0),
                 "by_area": by_area,
+                "cell": (crosswalk["method"] == "cell").to_numpy(),
             }
         )
-        .groupby("feature")[["total", "allocated", "by_area"]]
+        .groupby("feature")[["total", "allocated", "by_area", "cell"]]
         .sum()
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(frame["total"] > 0, 100.0 * frame["allocated"] / frame["total"], np.nan)
+        fraction = np.minimum(frame["allocated"] / frame["total"], 1.0)
+        share = np.where(frame["total"] > 0, 100.0 * fraction, np.nan)
         high = np.maximum(frame["total"], frame["by_area"])
         low = np.minimum(frame["total"], frame["by_area"])
         ratio = np.where(high > 0, high / low, 1.0)
     out = pd.DataFrame({"allocated_share": share, "allocation_ratio": ratio}, index=frame.index)
     mostly = (out["allocated_share"] > CAP_MEDIUM_SHARE).to_numpy()
     disagree = mostly & (out["allocation_ratio"] > CAP_LOW_RATIO).to_numpy()
+    disagree |= (frame["cell"] > 0).to_numpy()
+    out["cell"] = (frame["cell"] > 0).to_numpy()
     caps: list[str | None] = [
         "low" if d else "medium" if m else None for m, d in zip(mostly, disagree, strict=True)
     ]
@@ -76,8 +83,10 @@ def cap_reliability(classes: pd.Series, cap: pd.Series) -> pd.Series:
     return out
 
 
-def allocation_note(share: float, ratio: float, cap: str | None) -> str:
+def allocation_note(share: float, ratio: float, cap: str | None, cell: bool = False) -> str:
     """The ``data_notes`` sentence for a feature whose figures are largely allocated."""
+    if cell:
+        return CELL_NOTE
     if cap is None or not np.isfinite(share):
         return ""
     text = (
@@ -88,3 +97,10 @@ def allocation_note(share: float, ratio: float, cap: str | None) -> str:
         shown = "more than 100" if not np.isfinite(ratio) else f"{ratio:.1f}"
         text += f" because population and land-area weights differ by a factor of {shown}"
     return text
+
+
+CELL_NOTE = (
+    "no_centre: no 2020 block-group centre of population lies in this area, so its share "
+    "of each census tract around it is the part of the land nearest each centre (the "
+    "centre's Voronoi cell) that lies inside it; reliability is at most low"
+)

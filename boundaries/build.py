@@ -31,6 +31,7 @@ from boundaries.crosswalk import (
 )
 from boundaries.indicators import INDICATORS
 from boundaries.layers import AGGREGATE_LAYERS, LAYERS
+from boundaries.rebuild import MIN_GAP_M2, add_derived_note, mark_derived, rebuild_missing_tracts
 from boundaries.sourcecheck import (
     catalogue_variables,
     check_tract_coverage,
@@ -526,6 +527,15 @@ def build_store(
         progress(f"removed {len(stale)} temporary files left beside the store by killed builds")
     layers, land = load_layers(ctx)
     centres = load_centres(ctx)
+    derived_report: list[dict[str, Any]] = []
+    if centres is not None:
+        with ctx.step("tracts without a polygon: outlines from the coverage gaps", "tracts"):
+            derived, derived_report = rebuild_missing_tracts(layers["tracts"], land, centres)
+            if len(derived):
+                layers["tracts"] = tiger.add_tracts(layers["tracts"], derived, "derived")
+    layers["tracts"] = mark_derived(
+        layers["tracts"], {r["id"] for r in derived_report if r["rebuilt"]}
+    )
     universe = set(layers["tracts"]["id"])
     if centres is not None:
         universe |= set(centres["tract"])
@@ -545,14 +555,14 @@ def build_store(
     coverage_report: dict[str, Any] = {}
     with ctx.step("tract indicators", "acs"):
         values = layer_values(tidy, crosswalks[0], tracts["id"], choices, whole_tracts=True)
-        layers["tracts"] = tracts.merge(values, on="id", validate="one_to_one")
+        layers["tracts"] = add_derived_note(tracts.merge(values, on="id", validate="one_to_one"))
     with ctx.step("clip tracts to land", "land"):
         tl = land_tracts(tracts, land)
     tract_population = _tract_population(centres, layers["tracts"])
     for layer_id in AGGREGATE_LAYERS:
         with ctx.step(f"crosswalk and indicators: {layer_id}", layer_id):
             layer = layers[layer_id]
-            cw = compute_crosswalk(tl, layer, centres)
+            cw = compute_crosswalk(tl, layer, centres, tiles=LAYERS[layer_id].tiles_county)
             method = allocation_method(cw)
             cov = coverage(layer_id, layer, tl, cw, land, centres)
             allocation = None
@@ -609,6 +619,12 @@ def build_store(
         },
         "coverage": coverage_report,
         "tracts_with_values_but_no_geometry": sorted(with_values - tract_ids),
+        "derived_tracts": {
+            "method": "the coverage gap holding the tract's 2020 block-group centres of "
+            "population (gaps shared by several tracts split by the centres' Voronoi cells)",
+            "min_gap_m2": MIN_GAP_M2,
+            "tracts": derived_report,
+        },
         "allocation": {
             "method": "population" if centres is not None else "area",
             "population_source": "population" if centres is not None else None,

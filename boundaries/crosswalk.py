@@ -10,15 +10,23 @@ water holds no households. Rules:
   its weight in a feature is the share of its people, placed at the 2020 Census
   block-group centres of population (:mod:`loaders.population`), whose centre lies in
   that feature. The denominator is the tract's own population whose centres lie on the
-  tract's land, so the weights of a tract over a layer that tiles the county sum to 1;
+  tract's land, so the weights of a tract over a layer that tiles the county sum to 1
+  (a centre that falls in a gap between such a layer's features counts in the nearest
+  piece of its tract);
+* a feature that would hold no centre at all, although it overlaps populated tracts
+  (a small unincorporated community), gets from each block group of those tracts the
+  part of the group's Voronoi cell inside it (method ``cell``), taken from the feature
+  holding the group's centre (:func:`centreless_weights`);
 * without centres (no population file loaded, or a tract whose groups hold nobody), the
   share of the tract's land area (method ``area``) is the fallback.
 
 docs/methods.md compares centre-in-polygon with area weights and with Voronoi cells of
-the centres on the real county data: centre-in-polygon was the most accurate.
+the centres on the real county data: centre-in-polygon was the most accurate, and the
+Voronoi fallback for areas without a centre made no measured figure worse
+(``benchmarks/allocation.py``).
 
 The crosswalk frame has columns ``tract`` (GEOID), ``feature`` (feature id), ``weight``
-(float, 0-1], ``method`` (``whole``/``population``/``area``) and ``area_weight`` (the
+(float, 0-1], ``method`` (``whole``/``population``/``cell``/``area``) and ``area_weight`` (the
 land-area share, kept so the aggregation can tell how much the allocation method
 matters for a feature).
 """
@@ -26,17 +34,23 @@ matters for a feature).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry.base import BaseGeometry
 
+from boundaries.voronoi import cells_in
 from loaders.geometry import AREA_CRS
 
 WHOLE_SHARE = 0.99
 #: intersections smaller than this (m²) are boundary noise between different sources
 MIN_PIECE_M2 = 1.0
+#: which split pieces without a centre get a Voronoi-cell share: those of features that
+#: hold no centre at all (the rule chosen by measurement), every such piece, or none
+Fallback = Literal["areas", "pieces", "none"]
 CROSSWALK_COLUMNS = ["tract", "feature", "weight", "method", "area_weight"]
 
 
@@ -80,6 +94,8 @@ def compute_crosswalk(
     tracts_land: gpd.GeoDataFrame,
     layer: gpd.GeoDataFrame,
     centres: gpd.GeoDataFrame | None = None,
+    fallback: Fallback = "areas",
+    tiles: bool = False,
 ) -> pd.DataFrame:
     """Crosswalk from tracts (already :func:`land_tracts`) to ``layer`` features.
 
@@ -87,6 +103,9 @@ def compute_crosswalk(
     point geometry; :func:`loaders.population.load_blockgroup_centers`). When given, split
     tracts are apportioned by the population whose centre lies in each feature; without
     them, by land area. Whole-tract assignment follows the 99% land-area rule either way.
+    ``fallback`` says which pieces without a centre get a Voronoi-cell share
+    (:data:`Fallback`); ``tiles``: the layer covers the county, so a centre in a gap
+    between features goes to the nearest piece of its tract.
     """
     feats = layer[["id", "geometry"]].to_crs(AREA_CRS).rename(columns={"id": "feature"})
     tr = tracts_land.rename(columns={"id": "tract"})
@@ -114,10 +133,20 @@ def compute_crosswalk(
     weights = split["share"].to_numpy()
     method = np.full(len(split), "area", dtype=object)
     if centres is not None and len(split):
-        pop_weights = population_weights(split, tr, centres)
+        pop_weights = population_weights(split, tr, centres, tiles)
         known = ~np.isnan(pop_weights)
         weights = np.where(known, pop_weights, weights)
         method[known] = "population"
+        held = set(pieces.loc[whole, "feature"]) | set(split["feature"][weights > 0])
+        if fallback == "pieces":
+            targets = known & (weights == 0)
+        elif fallback == "areas":
+            targets = known & ~split["feature"].isin(held).to_numpy()
+        else:
+            targets = np.zeros(len(split), dtype=bool)
+        if targets.any():
+            weights = centreless_weights(split, tr, centres, weights, targets, tiles)
+            method[targets & (weights > 0)] = "cell"
     out_split = pd.DataFrame(
         {
             "tract": split["tract"],
@@ -133,7 +162,10 @@ def compute_crosswalk(
 
 
 def population_weights(
-    pieces: gpd.GeoDataFrame, tracts_land: gpd.GeoDataFrame, centres: gpd.GeoDataFrame
+    pieces: gpd.GeoDataFrame,
+    tracts_land: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    tiles: bool = False,
 ) -> np.ndarray:
     """Population share of each (tract, feature) piece, NaN where the tract has nobody.
 
@@ -143,28 +175,117 @@ def population_weights(
     for a layer that tiles the county the weights of a tract sum to 1, while people
     outside every feature of a layer that does not (a city's unincorporated
     neighbours) stay outside. The few centres off their tract's land polygon (coastal
-    clipping) are left out of both sides.
+    clipping) are left out of both sides. When the layer ``tiles`` the county, a centre
+    that falls in a gap between its features (the layer's and the Census's lines
+    disagree by metres) counts in the nearest piece of its tract.
     """
-    pts = centres[["tract", "population", "geometry"]].to_crs(AREA_CRS)
-    pts = pts[pts["tract"].isin(set(pieces["tract"]))]
-    on_land = gpd.sjoin(
-        pts, tracts_land[["tract", "geometry"]].rename(columns={"tract": "own"}), predicate="within"
+    pts = _own_centres(centres, tracts_land, set(pieces["tract"]))
+    tract_pop = pts.groupby("tract")["population"].sum()
+    holders = centre_holders(pts, pieces, tiles)
+    piece_pop = (
+        pts.loc[holders.index, "population"].groupby([holders["tract"], holders["feature"]]).sum()
     )
-    on_land = on_land[on_land["tract"] == on_land["own"]]
-    tract_pop = on_land.groupby("tract")["population"].sum()
-    inside = gpd.sjoin(
-        pts,
-        pieces[["tract", "feature", "geometry"]].rename(columns={"tract": "own"}),
-        predicate="within",
-    )
-    inside = inside[inside["tract"] == inside["own"]]
-    piece_pop = inside.groupby(["tract", "feature"])["population"].sum()
     keys = pd.MultiIndex.from_arrays([pieces["tract"], pieces["feature"]])
     numerator = piece_pop.reindex(keys).fillna(0.0).to_numpy()
     denominator = tract_pop.reindex(pieces["tract"]).fillna(0.0).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(denominator > 0, numerator / denominator, np.nan)
     return np.minimum(share, 1.0)
+
+
+def centre_holders(pts: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame, tiles: bool) -> pd.DataFrame:
+    """The piece of its own tract each centre of ``pts`` (:func:`_own_centres`) lies in.
+
+    Indexed like ``pts`` (a row per centre and piece holding it: a centre lies in two
+    features of an overlapping layer), columns ``tract`` and ``feature``. With
+    ``tiles``, a centre in no piece goes to the nearest piece of its tract.
+    """
+    inside = gpd.sjoin(
+        pts[["tract", "geometry"]],
+        pieces[["tract", "feature", "geometry"]].rename(columns={"tract": "own"}),
+        predicate="within",
+    )
+    inside = inside[inside["tract"] == inside["own"]][["tract", "feature"]]
+    if not tiles:
+        return inside
+    rest = pts[~pts.index.isin(inside.index)]
+    near = []
+    for label, tract, point in zip(rest.index, rest["tract"], rest.geometry, strict=True):
+        own = pieces[pieces["tract"] == tract]
+        if len(own):
+            best = own.geometry.distance(point).to_numpy().argmin()
+            near.append((label, tract, own["feature"].iloc[int(best)]))
+    extra = pd.DataFrame(near, columns=["label", "tract", "feature"]).set_index("label")
+    return pd.concat([inside, extra]) if len(extra) else inside
+
+
+def _own_centres(
+    centres: gpd.GeoDataFrame, tracts_land: gpd.GeoDataFrame, tracts: set[str]
+) -> gpd.GeoDataFrame:
+    """Centres of ``tracts`` (EPSG:3310) that lie on their own tract's land."""
+    pts = centres[["tract", "population", "geometry"]].to_crs(AREA_CRS)
+    pts = pts[pts["tract"].isin(tracts)]
+    on_land = gpd.sjoin(
+        pts, tracts_land[["tract", "geometry"]].rename(columns={"tract": "own"}), predicate="within"
+    )
+    on_land = on_land[on_land["tract"] == on_land["own"]]
+    return on_land[~on_land.index.duplicated()].drop(columns=["own", "index_right"])
+
+
+def centreless_weights(
+    pieces: gpd.GeoDataFrame,
+    tracts_land: gpd.GeoDataFrame,
+    centres: gpd.GeoDataFrame,
+    weights: np.ndarray,
+    targets: np.ndarray,
+    tiles: bool = False,
+) -> np.ndarray:
+    """``weights`` with a share moved to the ``targets`` pieces, which hold no centre.
+
+    Each block group of a target piece's tract owns its Voronoi cell among the tract's
+    centres, clipped to the tract's land. A target piece receives, from each group, the
+    group's people in proportion to the part of its cell inside the piece; the piece
+    holding that group's centre gives the same number up, so the tract's weights keep
+    their sum. Weights are shares of the tract's people on its land, as in
+    :func:`population_weights`.
+    """
+    out = weights.astype(float).copy()
+    tract_ids = set(pieces.loc[targets, "tract"])
+    pts = _own_centres(centres, tracts_land, tract_ids)
+    land = tracts_land.set_index("tract").geometry
+    holders = centre_holders(pts, pieces, tiles)
+    row_of = {
+        (t, f): i for i, (t, f) in enumerate(zip(pieces["tract"], pieces["feature"], strict=True))
+    }
+    geoms = pieces.geometry.to_numpy()
+    for tract, group in pts.groupby("tract"):
+        total = float(group["population"].sum())
+        if total <= 0:
+            continue
+        cells = cells_in(land[tract], list(group.geometry))
+        in_tract = (pieces["tract"] == tract).to_numpy()
+        rows = np.flatnonzero(targets & in_tract)
+        others = np.flatnonzero(~targets & in_tract)
+        for label, pop, cell in zip(group.index, group["population"], cells, strict=True):
+            if pop <= 0 or cell.is_empty:
+                continue
+            givers = [row_of[(tract, f)] for f in holders.loc[holders.index == label, "feature"]]
+            taken = shapely.union_all([cell.intersection(geoms[r]) for r in rows])
+            if taken.is_empty:
+                continue
+            for r in rows:
+                out[r] += pop * cell.intersection(geoms[r]).area / cell.area / total
+            # A holder gives up what it does not itself contain; in an overlapping layer a
+            # piece that neither holds the centre nor is a target but covers the taken
+            # land (the high-school district around a centreless elementary district)
+            # receives it, so each set of features that tiles the county keeps its sum.
+            for j in others:
+                if j in givers:
+                    lost = taken.difference(geoms[j]).area / cell.area
+                    out[j] = max(out[j] - pop * lost / total, 0.0)
+                else:
+                    out[j] += pop * taken.intersection(geoms[j]).area / cell.area / total
+    return out
 
 
 def coverage(
@@ -215,6 +336,13 @@ def allocation_method(crosswalk: pd.DataFrame) -> str:
     methods = set(crosswalk["method"])
     if methods == {"whole"}:
         return "whole tracts"
+    if "population" in methods and "cell" in methods:
+        return (
+            "apportioned by 2020 block-group population (centre in polygon; Voronoi cells "
+            "of the centres for areas holding none)"
+        )
+    if "cell" in methods:
+        return "apportioned by the Voronoi cells of 2020 block-group centres (none inside)"
     if "population" in methods:
         return "apportioned by 2020 block-group population (centre in polygon)"
     return "apportioned by land area"

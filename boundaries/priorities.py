@@ -39,6 +39,8 @@ from scipy.stats import rankdata
 Z90 = 1.645
 TOP = 10
 BLOCK = 100
+#: decimals of a served score; scores equal to this precision share a rank
+SCORE_DECIMALS = 2
 
 
 @dataclass(frozen=True)
@@ -138,14 +140,16 @@ def score_areas(
     est = estimates[idx]
     sd = np.asarray(moes, dtype=float)[idx] * moe_scale / Z90
     pct = percentile_ranks(est, worse)
-    score = pct @ weights
+    # scores are compared as served (two decimals): float noise in the weighted sum must
+    # not order areas whose scores are equal (91.28 and 91.28 share a rank)
+    score = np.round(pct @ weights, SCORE_DECIMALS)
     rank = rankdata(-score, method="min")
     rng = np.random.Generator(np.random.PCG64(seed))
     blocks = []
     for start in range(0, draws, BLOCK):  # blocks keep memory flat for big layers
         size = min(BLOCK, draws - start)
         sims = _draw(rng, est, sd, bounds[:, 0], bounds[:, 1], size)  # size × k × m
-        blocks.append(percentile_ranks(sims, worse) @ weights)  # size × k
+        blocks.append(np.round(percentile_ranks(sims, worse) @ weights, SCORE_DECIMALS))
     sim_scores = np.concatenate(blocks)
     sim_ranks = rankdata(-sim_scores, method="min", axis=1)
     low, median, high = np.quantile(sim_ranks, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")

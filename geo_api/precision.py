@@ -4,9 +4,12 @@ Survey estimates carry no more information than their margins of error, and frac
 people (from tracts split between areas) read as false precision. So: counts, dollars
 and their MOEs are whole numbers; rates (``_pct``, 0-100) and their MOEs keep two decimals
 (0.01 percentage points); CVs one decimal (percent). Other numbers in CSV files keep four
-decimals, coordinates six. Values are rounded when the store is loaded for serving, after
-every computation (CVs, reliability, rankings and sums all start from full precision in
-the store).
+decimals, coordinates six. Values are rounded when the store is loaded for serving. CVs,
+reliability classes and the sums of custom areas are computed from the full precision of
+the store, before this rounding. Priority rankings are computed after it, from the
+figures as served, and compare scores at their served two decimals
+(:data:`boundaries.priorities.SCORE_DECIMALS`), so a ranking can be reproduced from a
+download and equal served scores share a rank.
 """
 
 from __future__ import annotations

@@ -20,7 +20,9 @@ import re
 from collections.abc import Callable
 from functools import cache
 
+from boundaries.allocation import CELL_NOTE
 from boundaries.indicators import INDICATORS, untranslated
+from boundaries.rebuild import DERIVED_NOTE
 
 #: the English wording of every note the build and the aggregation (layers and drawn
 #: areas) write; ``{…}`` marks what varies (``universe`` and ``cap`` are translated too,
@@ -50,6 +52,9 @@ NOTE_TEMPLATES = (
     "residents are missing from the figures",
     "the drawn outline was simplified to {tolerance} m ({before} to {after} vertices) before "
     "it was laid over the census tracts",
+    # areas holding no block-group centre, and tracts rebuilt from coverage gaps
+    CELL_NOTE,
+    DERIVED_NOTE,
 )
 TRANSLATED_FIELDS = ("universe", "cap")
 #: where one item ends and the next begins: ``; `` then ``name[ 12.3%]: ``, or the fixed
@@ -161,6 +166,12 @@ PLAIN_TEMPLATES = {
     "describe that part",
     NOTE_TEMPLATES[12]: "census tract boundaries cover {share}% of the area's land; "
     "residents of the rest are missing from the figures",
+    NOTE_TEMPLATES[14]: "no 2020 block-group centre of population lies in this area, so "
+    "its people are estimated from the land nearest each centre in the census tracts "
+    "around it; these figures are at best of low reliability",
+    NOTE_TEMPLATES[15]: "no published boundary of this census tract was available; its "
+    "outline is drawn from the gap between its neighbours where its residents live, so "
+    "its edges are approximate",
 }
 
 

@@ -64,29 +64,104 @@ def test_weights_of_a_split_tract_are_population_shares_summing_to_one():
     assert w[(A, "west")] == 1.0 and w[(C, "east")] == 1.0
 
 
-def test_a_small_area_with_no_centre_gets_no_people_and_says_why():
-    tracts = shapes.tract_frame()
-    small = gpd.GeoDataFrame(
+def _plant(x0: float = 1.6, x1: float = 1.9) -> gpd.GeoDataFrame:
+    """A strip of tract B from x0 to x1 tract widths, full height, holding no centre."""
+    return gpd.GeoDataFrame(
         {"id": ["plant"], "name": ["Industrial park"]},
         geometry=[
             box(
-                shapes.X0 + 1.6 * shapes.D,
+                shapes.X0 + x0 * shapes.D,
                 shapes.Y0,
-                shapes.X0 + 1.9 * shapes.D,
+                shapes.X0 + x1 * shapes.D,
                 shapes.Y0 + shapes.D,
             )
         ],
         crs="EPSG:4326",
     )
-    people = centres([(B, 1000, 1.2, 0.5)])
-    tl = land_tracts(tracts, None)
-    with_people = compute_crosswalk(tl, small, people)
-    by_area = compute_crosswalk(tl, small)
-    assert with_people.empty  # the one centre is outside: its share of B is zero
-    assert weights(by_area)[(B, "plant")] == pytest.approx(0.3, abs=1e-3)
-    cov = coverage("test", small, tl, with_people, None, people)
-    assert cov.features["plant"] == pytest.approx(1.0, abs=1e-4)  # land is covered …
-    assert "plant" not in cov.population  # … but no centre says who lives there
+
+
+def test_an_area_with_no_centre_gets_the_part_of_the_voronoi_cells_inside_it():
+    # B's two groups: 600 people at x = 1.2 and 400 at x = 1.95, just east of the plant
+    # (x 1.6-1.9), which holds no centre. Their Voronoi cells meet at x = 1.575: the plant
+    # holds 0.3 of the east cell's 0.425 width.
+    people = centres([(B, 600, 1.2, 0.5), (B, 400, 1.95, 0.5)])
+    tl = land_tracts(shapes.tract_frame(), None)
+    cw = compute_crosswalk(tl, _plant(), people)
+    assert weights(cw)[(B, "plant")] == pytest.approx(400 * 0.3 / 0.425 / 1000, rel=1e-3)
+    assert set(cw["method"]) == {"cell"}
+    # the rule measured before it: centre in polygon alone gives the plant nobody
+    assert compute_crosswalk(tl, _plant(), people, fallback="none").empty
+    cov = coverage("test", _plant(), tl, cw, None, people)
+    assert cov.features["plant"] == pytest.approx(1.0, abs=1e-4)
+    assert "plant" not in cov.population and cov.no_tracts == []
+    # rated low, and the note says how the figure was made
+    stats = allocation_stats(cw, pd.Series({B: 1000.0}))
+    assert stats.loc["plant", "cap"] == "low" and bool(stats.loc["plant", "cell"])
+
+
+def test_the_feature_holding_the_centre_gives_up_what_a_centreless_one_receives():
+    # a layer that tiles B: "mill" (x 1.0-1.6) holds both centres, "plant" (1.6-2.0) none
+    layer = gpd.GeoDataFrame(
+        {"id": ["mill", "plant"], "name": ["Mill", "Plant"]},
+        geometry=[
+            box(shapes.X0 + shapes.D, shapes.Y0, shapes.X0 + 1.6 * shapes.D, shapes.Y0 + shapes.D),
+            box(
+                shapes.X0 + 1.6 * shapes.D,
+                shapes.Y0,
+                shapes.X0 + 2 * shapes.D,
+                shapes.Y0 + shapes.D,
+            ),
+        ],
+        crs="EPSG:4326",
+    )
+    people = centres([(B, 600, 1.2, 0.5), (B, 400, 1.4, 0.5)])
+    tl = land_tracts(shapes.tract_frame().iloc[[1]], None)
+    w = weights(compute_crosswalk(tl, layer, people, tiles=True))
+    # cells meet at x = 1.3; the 400 group's cell (1.3-2.0) is 0.4/0.7 inside the plant
+    assert w[(B, "plant")] == pytest.approx(400 * 0.4 / 0.7 / 1000, rel=1e-3)
+    assert w[(B, "mill")] + w[(B, "plant")] == pytest.approx(1.0)
+
+
+def _strips(spans: dict[str, tuple[float, float]]) -> gpd.GeoDataFrame:
+    """Full-height strips from x0 to x1 tract widths, one feature each."""
+    d = shapes.D
+    return gpd.GeoDataFrame(
+        {"id": list(spans), "name": list(spans)},
+        geometry=[
+            box(shapes.X0 + x0 * d, shapes.Y0, shapes.X0 + x1 * d, shapes.Y0 + d)
+            for x0, x1 in spans.values()
+        ],
+        crs="EPSG:4326",
+    )
+
+
+def test_in_an_overlapping_layer_the_district_around_a_centreless_one_gets_its_people():
+    # Elementary districts e1 (x 1.0-1.6, both of B's centres), e2 (1.6-2.0, none) and
+    # e3 (tract C); high-school districts h (1.0-1.7) and h2 (1.7-3.0, C's centre).
+    layer = _strips(
+        {"e1": (1.0, 1.6), "e2": (1.6, 2.0), "e3": (2.0, 3.0), "h": (1.0, 1.7), "h2": (1.7, 3.0)}
+    )
+    people = centres([(B, 600, 1.2, 0.5), (B, 400, 1.4, 0.5), (C, 500, 2.5, 0.5)])
+    tl = land_tracts(shapes.tract_frame().iloc[[1, 2]], None)
+    w = weights(compute_crosswalk(tl, layer, people))
+    moved = 400 * 0.4 / 0.7 / 1000  # the 400 group's cell (1.3-2.0) inside e2
+    assert w[(B, "e2")] == pytest.approx(moved, rel=1e-3)
+    assert w[(B, "e1")] + w[(B, "e2")] == pytest.approx(1.0)  # elementary side sums to 1
+    # h holds the centres but not e2's land beyond 1.7, which goes to h2
+    assert w[(B, "h2")] == pytest.approx(400 * 0.3 / 0.7 / 1000, rel=1e-3)
+    assert w[(B, "h")] + w[(B, "h2")] == pytest.approx(1.0)
+
+
+def test_in_a_layer_that_tiles_the_county_a_centre_in_a_gap_counts_in_the_nearest_piece():
+    # the two features leave a gap at x 1.49-1.51; a group's centre lies in it at 1.495
+    layer = _strips({"west": (1.0, 1.49), "east": (1.51, 2.0)})
+    people = centres([(B, 300, 1.495, 0.5), (B, 700, 1.8, 0.5)])
+    tl = land_tracts(shapes.tract_frame().iloc[[1]], None)
+    tiled = weights(compute_crosswalk(tl, layer, people, tiles=True))
+    assert tiled[(B, "west")] == pytest.approx(0.3) and tiled[(B, "east")] == pytest.approx(0.7)
+    # a layer that does not tile (cities) leaves that group outside
+    loose = weights(compute_crosswalk(tl, layer, people, fallback="none"))
+    assert (B, "west") not in loose and loose[(B, "east")] == pytest.approx(0.7)
 
 
 def test_an_area_that_cuts_a_block_group_gets_the_group_only_if_it_holds_the_centre():
