@@ -49,6 +49,13 @@ def layer_tiles(layer: LayerData, maxzoom: int) -> list[morecantile.Tile]:
     return sorted(tiles, key=lambda t: zxy_to_tileid(t.z, t.x, t.y))
 
 
+def current_umask() -> int:
+    """The process's umask (read by setting it and putting it back; the CLI is one thread)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_archive(
     layer: LayerData, path: Path, maxzoom: int, metadata: dict[str, Any]
 ) -> tuple[int, int]:
@@ -77,6 +84,8 @@ def write_archive(
                 "center_lat_e7": int((south + north) / 2 * 1e7),
             }
             writer.finalize(header, metadata)
+        # mkstemp makes the file 0600; an export is for a web server, maybe another user
+        os.chmod(tmp_name, 0o666 & ~current_umask())
         os.replace(tmp_name, path)
     finally:
         Path(tmp_name).unlink(missing_ok=True)

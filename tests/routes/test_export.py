@@ -44,6 +44,23 @@ def test_export_writes_archives_and_a_static_map(fixture_build, tmp_path):
     assert report["tracts"]["tiles"] > 10
 
 
+def test_exported_archives_are_readable_by_other_users_under_the_umask(fixture_build, tmp_path):
+    # a web server running as another user must read them (0600 answered 403)
+    store = fixture_build[1]
+    for umask, mode in ((0o022, 0o644), (0o027, 0o640)):
+        out = tmp_path / f"static-{umask:o}"
+        done = subprocess.run(
+            [sys.executable, "-c", f"import os, sys; os.umask({umask}); "
+             "from geo_api.cli import main; sys.exit(main())",
+             "export", "--pmtiles", str(out), "--store", str(store), "--layers", "spas",
+             "--maxzoom", "6"],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert (out / "spas.pmtiles").stat().st_mode & 0o777 == mode
+        assert (out / "index.html").stat().st_mode & 0o777 == mode
+
+
 def test_export_refuses_unknown_layers(fixture_build, tmp_path):
     done = subprocess.run(
         [sys.executable, "-m", "geo_api.cli", "export", "--pmtiles", str(tmp_path / "x"),
