@@ -31,10 +31,20 @@ from boundaries.crosswalk import (
 )
 from boundaries.indicators import INDICATORS
 from boundaries.layers import AGGREGATE_LAYERS, LAYERS
-from boundaries.rebuild import MIN_GAP_M2, add_derived_note, mark_derived, rebuild_missing_tracts
+from boundaries.rebuild import (
+    MIN_GAP_M2,
+    add_derived_note,
+    append_tracts,
+    mark_derived,
+    rebuild_missing_tracts,
+)
 from boundaries.sourcecheck import (
     catalogue_variables,
+    check_layer_values,
+    check_near_land,
+    check_rebuilt_share,
     check_tract_coverage,
+    check_values,
     cross_source_checks,
     required_columns,
 )
@@ -56,13 +66,15 @@ from loaders import (
 )
 from loaders.census_api import census_key_or_warn, load_acs_tracts
 from loaders.errors import SourceError
-from loaders.sources import SOURCES, Fetcher
+from loaders.sources import MISSING_REQUIRED, SOURCES, Fetcher
 
 Progress = Callable[[str], None]
 CHILD_CARE_RESOURCES = (
     "7aed8063-cea7-4367-8651-c81643164ae0",  # child-care centers
     "4b5cc48d-03b1-4f42-a7d1-b9816903eb2b",  # family child-care homes
 )
+#: the source each layer is read from, where the ids differ
+LAYER_SOURCES = {"cities": "places", "communities": "csa"}
 #: below this share of its population in tracts with a polygon, a feature's notes say so
 POPULATION_COVERAGE_NOTE = 0.99
 
@@ -86,6 +98,7 @@ class BuildContext:
     layer_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     tract_coverage: dict[str, float] = field(default_factory=dict)
+    allow_missing: frozenset[str] = frozenset()
 
     def path(self, source_id: str, url: str | None = None) -> Path:
         """Local path of a source, recorded (with checksum) in the manifest."""
@@ -103,6 +116,19 @@ class BuildContext:
             }
         )
         return path
+
+    def required(self, source_id: str) -> bool:
+        """Whether the required source ``source_id`` is there; its absence is an error
+        unless the build was told to allow it (then ``False``: build without it)."""
+        if self.fetcher.has(SOURCES[source_id]):
+            return True
+        if source_id in self.allow_missing:
+            return False
+        raise SourceError(
+            source_id,
+            f"{MISSING_REQUIRED[source_id]} is missing, and without it the figures change "
+            f"method silently; pass --allow-missing {source_id} to build without it",
+        )
 
     @contextmanager
     def step(self, label: str, source_id: str) -> Iterator[None]:
@@ -139,8 +165,8 @@ def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeo
         land = tiger.load_land_mask(ctx.path("land"))
     with ctx.step("tracts", "tracts"):
         layers["tracts"], repaired["tracts"] = tiger.load_tracts(ctx.path("tracts"))
-    if not ctx.fetcher.live and ctx.fetcher.has(SOURCES["tracts-supplement"]):
-        # the statewide TIGER file holds every tract; a mirror may need a supplement
+    # the statewide TIGER file holds every tract; the mirror's needs its supplement
+    if not ctx.fetcher.live and ctx.required("tracts-supplement"):
         with ctx.step("supplementary tracts", "tracts-supplement"):
             extra, fixed = tiger.load_tracts(
                 ctx.path("tracts-supplement"), source="tracts-supplement"
@@ -423,8 +449,7 @@ def county_check(layers: dict[str, gpd.GeoDataFrame], choices: dict) -> dict[str
 
 def load_centres(ctx: BuildContext) -> gpd.GeoDataFrame | None:
     """2020 block-group centres of population, or ``None`` (then area weights are used)."""
-    spec = SOURCES["population"]
-    if not ctx.fetcher.has(spec):
+    if not ctx.required("population"):
         ctx.unavailable["population"] = (
             "no 2020 block-group population file: split tracts are divided by land area"
         )
@@ -513,26 +538,36 @@ def build_store(
     acs_year: int = 2022,
     progress: Progress = print,
     allow_fewer_indicators: bool = False,
+    allow_missing: frozenset[str] = frozenset(),
 ) -> Store:
     """Build the store from ``fetcher``'s sources and write it atomically to ``store_path``.
 
     Fails (:class:`SourceError`, nothing written) when a source lacks a column, covers
     too few tracts or disagrees with the others, and when an indicator available in the
-    store at ``store_path`` would become unavailable (unless ``allow_fewer_indicators``).
+    store at ``store_path`` would become unavailable (unless ``allow_fewer_indicators``),
+    and when a source of :data:`MISSING_REQUIRED` is missing (unless ``allow_missing``
+    names it; the manifest then records it under ``allowed_missing``).
     """
     started = time.perf_counter()
-    ctx = BuildContext(fetcher=fetcher, progress=progress)
+    ctx = BuildContext(fetcher=fetcher, progress=progress, allow_missing=allow_missing)
     stale = remove_stale_temporaries(store_path)
     if stale:
         progress(f"removed {len(stale)} temporary files left beside the store by killed builds")
     layers, land = load_layers(ctx)
+    for layer_id, frame in layers.items():
+        if LAYERS[layer_id].kind == "polygon":
+            source = LAYER_SOURCES.get(layer_id, layer_id)
+            with ctx.step(f"{layer_id}: polygons on the county's land", source):
+                check_near_land(source, frame, land)
     centres = load_centres(ctx)
     derived_report: list[dict[str, Any]] = []
     if centres is not None:
         with ctx.step("tracts without a polygon: outlines from the coverage gaps", "tracts"):
+            missing = set(centres["tract"]) - set(layers["tracts"]["id"])
+            check_rebuilt_share(len(missing), len(layers["tracts"]) + len(missing))
             derived, derived_report = rebuild_missing_tracts(layers["tracts"], land, centres)
-            if len(derived):
-                layers["tracts"] = tiger.add_tracts(layers["tracts"], derived, "derived")
+            if len(derived):  # gaps by construction: nothing to trim
+                layers["tracts"] = append_tracts(layers["tracts"], derived)
     layers["tracts"] = mark_derived(
         layers["tracts"], {r["id"] for r in derived_report if r["rebuilt"]}
     )
@@ -542,6 +577,7 @@ def build_store(
     tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir, universe)
     census_2020 = float(centres["population"].sum()) if centres is not None else None
     with ctx.step("cross-source checks", "cross-source"):
+        check_values(tidy)
         cross_checks = cross_source_checks(tidy, census_2020)
     choices = choose_recipes(tidy)
     check_no_indicator_lost(store_path, choices, allow_fewer_indicators)
@@ -556,6 +592,7 @@ def build_store(
     with ctx.step("tract indicators", "acs"):
         values = layer_values(tidy, crosswalks[0], tracts["id"], choices, whole_tracts=True)
         layers["tracts"] = add_derived_note(tracts.merge(values, on="id", validate="one_to_one"))
+        check_layer_values("tracts", layers["tracts"], choices)
     with ctx.step("clip tracts to land", "land"):
         tl = land_tracts(tracts, land)
     tract_population = _tract_population(centres, layers["tracts"])
@@ -570,6 +607,7 @@ def build_store(
                 allocation = allocation_stats(cw, tract_population)
             values = layer_values(tidy, cw, layer["id"], choices, allocation=allocation)
             merged = layer.merge(values, on="id", validate="one_to_one")
+            check_layer_values(layer_id, merged, choices)
             layers[layer_id] = add_coverage(merged, cov)
             crosswalks.append(cw.assign(layer=layer_id))
             status_rows += _status_rows(layer_id, choices, method)
@@ -613,6 +651,7 @@ def build_store(
         "acs_year": acs_year,
         "sources": ctx.sources,
         "unavailable_sources": ctx.unavailable,
+        "allowed_missing": sorted(ctx.allow_missing & set(ctx.unavailable)),
         "layers": {
             lid: {"count": len(frame), "title": LAYERS[lid].title, **ctx.layer_reports.get(lid, {})}
             for lid, frame in layers.items()

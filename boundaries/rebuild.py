@@ -19,15 +19,18 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import shapely
+import shapely.errors
 from shapely.geometry.base import BaseGeometry
 
 from boundaries.voronoi import cells_in
-from loaders.geometry import AREA_CRS, SERVE_CRS
+from loaders.geometry import AREA_CRS, SERVE_CRS, polygonal
 
 #: gaps in the tract coverage smaller than this (m², 0.1 km²) are never made into tracts
 MIN_GAP_M2 = 100_000.0
 #: the published tracts' coordinate precision (degrees), which rebuilt outlines keep
 COORD_GRID = 1e-6
+#: the grid (m) a difference of nearly coincident edges is snapped to when GEOS fails
+SNAP_M = 0.001
 DERIVED_NOTE = (
     "derived_outline: no published polygon of this census tract was available; its "
     "outline is the gap between the published tracts that holds its 2020 block-group "
@@ -39,7 +42,11 @@ def coverage_gaps(tracts: gpd.GeoDataFrame, land: BaseGeometry) -> gpd.GeoSeries
     """The county's land not covered by ``tracts``, one polygon per gap (EPSG:3310)."""
     mask = gpd.GeoSeries([land], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
     known = shapely.union_all(tracts.to_crs(AREA_CRS).geometry.to_numpy())
-    gaps = gpd.GeoSeries([mask.difference(known)], crs=AREA_CRS).explode(index_parts=False)
+    try:
+        rest = mask.difference(known)
+    except shapely.errors.GEOSException:  # edges that meet at the last bit: snap to 1 mm
+        rest = shapely.difference(mask, known, grid_size=SNAP_M)
+    gaps = gpd.GeoSeries([rest], crs=AREA_CRS).explode(index_parts=False)
     gaps = gaps[gaps.geom_type == "Polygon"]
     return gaps.reset_index(drop=True)
 
@@ -99,8 +106,17 @@ def rebuild_missing_tracts(
         SERVE_CRS
     )
     # back on the published tracts' 6-decimal grid: the shared edges are their vertices
-    frame = frame.set_geometry(shapely.set_precision(frame.geometry.to_numpy(), COORD_GRID))
+    frame = frame.set_geometry([_on_grid(g) for g in frame.geometry])
     return frame.sort_values("id").reset_index(drop=True), report
+
+
+def _on_grid(shape: BaseGeometry) -> BaseGeometry:
+    """``shape`` with its vertices on :data:`COORD_GRID`, still a valid polygon."""
+    try:
+        return shapely.set_precision(shape, COORD_GRID)
+    except shapely.errors.GEOSException:  # a hole that collapses onto its shell
+        snapped = shapely.set_precision(shape, COORD_GRID, mode="pointwise")
+        return polygonal(shapely.make_valid(snapped))
 
 
 def tract_name(geoid: str) -> str:
@@ -127,3 +143,9 @@ def add_derived_note(tracts: pd.DataFrame) -> pd.DataFrame:
         notes.append("; ".join(items) or None)
     out["data_notes"] = notes
     return out
+
+
+def append_tracts(tracts: gpd.GeoDataFrame, rebuilt: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``tracts`` with the ``rebuilt`` ones (which fill gaps, so overlap none) added, by id."""
+    joined = pd.concat([tracts, rebuilt.to_crs(tracts.crs)], ignore_index=True)
+    return gpd.GeoDataFrame(joined, crs=tracts.crs).sort_values("id").reset_index(drop=True)

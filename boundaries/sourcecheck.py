@@ -17,9 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import geopandas as gpd
 import pandas as pd
+import shapely
+import shapely.prepared
+from shapely.geometry.base import BaseGeometry
 
-from boundaries.indicators import CATALOGUE
+from boundaries.indicators import CATALOGUE, INDICATORS
 from loaders.errors import SourceFormatError
 
 MIN_TRACT_COVERAGE = 0.99
@@ -137,3 +141,80 @@ def cross_source_checks(tidy: pd.DataFrame, census_2020: float | None) -> list[d
                 f"{low}-{high}: one of the sources is damaged or partial",
             )
     return done
+
+
+#: B19013's published bottom and top codes (ACS 5-year: "2,500-" and "250,000+")
+MEDIAN_INCOME_RANGE = (2_499.0, 250_001.0)
+#: a rate may exceed 100% by float noise only
+RATE_SLACK = 1e-6
+#: at most this share of the county's tracts may be rebuilt from coverage gaps (5 of
+#: 2,498 on the mirror, 0.2%): more means the tract file lost polygons
+MAX_REBUILT_SHARE = 0.005
+#: a polygon farther than this from the county's land (degrees, about 1 km) is misplaced;
+#: water tracts reach the shore, so they stay within it
+NEAR_LAND_DEG = 0.01
+
+
+def check_values(tidy: pd.DataFrame) -> None:
+    """Every loaded estimate and MOE is non-negative (jam codes are already nulls)."""
+    for column in ("estimate", "moe"):
+        bad = tidy[tidy[column] < 0]
+        if len(bad):
+            row = bad.iloc[0]
+            raise SourceFormatError(
+                str(row.get("dataset", "acs")),
+                f"plausibility: {len(bad)} negative {column}s, e.g. {row['variable']} = "
+                f"{row[column]:g} for tract {row['GEOID']}",
+            )
+
+
+def check_layer_values(layer_id: str, frame: pd.DataFrame, choices: dict) -> None:
+    """Rates within 0-100% and median incomes within B19013's codes, on one layer.
+
+    A count scaled by ten (a damaged numerator) shows up here as a rate over 100%.
+    Raises :class:`SourceFormatError` naming the indicator's dataset, the layer and an
+    example feature.
+    """
+    for ind_id, choice in choices.items():
+        if not choice.available or ind_id not in frame.columns:
+            continue
+        values = pd.to_numeric(frame[ind_id], errors="coerce")
+        low, high = (0.0, 100.0 + RATE_SLACK) if _is_percent(ind_id) else (0.0, float("inf"))
+        if ind_id == "median_household_income":
+            low, high = MEDIAN_INCOME_RANGE
+        bad = frame[(values < low) | (values > high)]
+        if len(bad):
+            row = bad.iloc[0]
+            source = choice.recipe.dataset if choice.recipe else "acs"
+            raise SourceFormatError(
+                source,
+                f"plausibility: {ind_id} of {len(bad)} {layer_id} outside {low:g}-{high:g}, "
+                f"e.g. {row['id']} = {float(row[ind_id]):g} (a damaged or rescaled column)",
+            )
+
+
+def _is_percent(ind_id: str) -> bool:
+    return INDICATORS[ind_id].is_percent
+
+
+def check_rebuilt_share(rebuilt: int, tracts: int) -> None:
+    """Refuse a tract file that lost polygons: rebuilding is for a handful of gaps."""
+    if tracts and rebuilt / tracts > MAX_REBUILT_SHARE:
+        raise SourceFormatError(
+            "tracts",
+            f"{rebuilt} tracts with people have no polygon ({100 * rebuilt / tracts:.1f}% of "
+            f"{tracts}; at most {100 * MAX_REBUILT_SHARE:g}% are rebuilt from coverage "
+            "gaps): the tract file has lost polygons",
+        )
+
+
+def check_near_land(layer_id: str, frame: gpd.GeoDataFrame, land: BaseGeometry) -> None:
+    """Every polygon of a layer lies at or near the county's land (EPSG:4326 ``land``)."""
+    near = shapely.prepared.prep(land.buffer(NEAR_LAND_DEG))
+    away = [i for i, g in zip(frame["id"], frame.geometry, strict=True) if not near.intersects(g)]
+    if away:
+        raise SourceFormatError(
+            layer_id,
+            f"geometry: {len(away)} polygons lie away from LA County's land, e.g. {away[0]} "
+            "(moved or in the wrong coordinate system)",
+        )

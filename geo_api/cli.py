@@ -1,6 +1,7 @@
 """The ``geo-api`` command: ``build`` a store and ``serve`` it.
 
-``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR] [--allow-fewer-indicators]``
+``geo-api build [--mirror DIR] [--store PATH] [--acs-year YEAR] [--allow-fewer-indicators]
+[--allow-missing SOURCE]``
 ``geo-api serve [--store PATH] [--host H] [--port P] [--workers N] [--no-warm]``
 ``geo-api export --pmtiles DIR [--store PATH] [--layers a,b] [--maxzoom Z]``
 
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 from geo_api.settings import Settings
+from loaders.sources import MISSING_REQUIRED
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -28,6 +30,15 @@ def _parser() -> argparse.ArgumentParser:
         "--allow-fewer-indicators",
         action="store_true",
         help="replace the store even if indicators it has would become unavailable",
+    )
+    build.add_argument(
+        "--allow-missing",
+        action="append",
+        default=[],
+        choices=sorted(MISSING_REQUIRED),
+        metavar="SOURCE",
+        help="build without this required source (population, tracts-supplement); "
+        "recorded in the manifest and shown by /healthz",
     )
     serve = sub.add_parser("serve", help="serve the API from a store")
     serve.add_argument("--store", type=Path, help="store path (default: GEO_API_STORE)")
@@ -85,6 +96,7 @@ def _build(args: argparse.Namespace, settings: Settings) -> int:
             acs_year=args.acs_year,
             progress=progress,
             allow_fewer_indicators=args.allow_fewer_indicators,
+            allow_missing=frozenset(args.allow_missing),
         )
     except SourceError as exc:
         print(f"geo-api build failed in source '{exc.source}': {exc.message}", file=sys.stderr)

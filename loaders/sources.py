@@ -282,3 +282,13 @@ class Fetcher:
             raise SourceUnavailable(source_id, f"HTTP {response.status_code} from {url}")
         atomic_write_bytes(target, response.content)
         return target
+
+
+#: sources a build needs although it could run without them (at the cost of a silent
+#: change of method): missing, they fail the build unless ``--allow-missing`` names them
+MISSING_REQUIRED = {
+    "population": "the 2020 block-group population file (split tracts would be divided "
+    "by land area)",
+    "tracts-supplement": "the supplementary tract file (tract 06037920200 would have no "
+    "polygon of its own)",
+}

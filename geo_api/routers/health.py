@@ -29,6 +29,9 @@ def healthz(request: Request, catalog: CatalogDep) -> dict[str, Any]:
             "built_at": catalog.manifest.get("built_at"),
             "mode": catalog.manifest.get("mode"),
             "on_disk": on_disk,
+            # required sources the build was told to do without (geo-api build
+            # --allow-missing): its figures use a fallback method
+            "built_without": catalog.manifest.get("allowed_missing", []),
         },
         "warm_up_seconds": getattr(request.app.state, "warmed_seconds", None),
         "layers": {lid: len(layer.records) for lid, layer in catalog.layers.items()},

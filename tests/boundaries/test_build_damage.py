@@ -13,10 +13,16 @@ import sys
 import time
 from pathlib import Path
 
+import geopandas as gpd
 import pytest
+import shapely
+import shapely.affinity
 
 SVI = "svi/la_county_tracts_svi2022_selected_columns.csv"
 S1701 = "acs/la_county_tracts_S1701_poverty_acs2022_5yr.csv"
+B19013 = "acs/la_county_tracts_B19013_median_hh_income_2010_2023.csv"
+POPULATION = "population/la_county_blockgroup_centers_of_population_2020.csv"
+SUPPLEMENT = "tracts/la_county_tracts_2020_supplement.geojson"
 
 
 def _cli_build(mirror: Path, store: Path, *extra: str) -> subprocess.CompletedProcess:
@@ -60,6 +66,43 @@ def _garbage(root: Path) -> None:
     (root / "tracts/la_county_tracts_2020_tiger.geojson").write_bytes(os.urandom(4096))
 
 
+def _scale_column(relpath: str, column: str, factor: int):
+    """A damage that multiplies one numeric column of a CSV by ``factor``."""
+
+    def damage(root: Path) -> None:
+        path = root / relpath
+        lines = path.read_text(encoding="utf-8-sig").splitlines()
+        at = lines[0].split(",").index(column)
+        out = [lines[0]]
+        for line in lines[1:]:
+            cells = line.split(",")
+            cells[at] = str(int(float(cells[at]) * factor))
+            out.append(",".join(cells))
+        path.write_text("\n".join(out) + "\n")
+
+    return damage
+
+
+def _without(relpath: str):
+    return lambda root: (root / relpath).unlink()
+
+
+TRACT_FILE = "tracts/la_county_tracts_2020_tiger.geojson"
+
+
+def _move_a_tract(root: Path) -> None:
+    frame = gpd.read_file(root / TRACT_FILE)
+    frame.loc[0, "geometry"] = shapely.affinity.translate(frame.geometry.iloc[0], xoff=1.0)
+    (root / TRACT_FILE).unlink()
+    frame.to_file(root / TRACT_FILE, driver="GeoJSON")
+
+
+def _drop_a_tract(root: Path) -> None:
+    frame = gpd.read_file(root / TRACT_FILE)
+    (root / TRACT_FILE).unlink()
+    frame.iloc[1:].to_file(root / TRACT_FILE, driver="GeoJSON")
+
+
 @pytest.mark.parametrize(
     ("damage", "source", "says"),
     [
@@ -67,6 +110,16 @@ def _garbage(root: Path) -> None:
         (_truncate_rows, "svi", "2 of the county's 4 tracts"),
         (_remove_file, "svi", "mirror file missing"),
         (_garbage, "tracts", ""),
+        # plausibility: a count scaled by ten makes a rate over 100%, a median over the
+        # published top code
+        (_scale_column(SVI, "E_NOINT", 10), "cdc-svi", "no_subscription_pct of"),
+        (_scale_column(B19013, "B19013_001E", 10), "acs5", "median_household_income of"),
+        # required inputs are required
+        (_without(POPULATION), "population", "--allow-missing population"),
+        (_without(SUPPLEMENT), "tracts-supplement", "--allow-missing tracts-supplement"),
+        # complete geometry
+        (_move_a_tract, "tracts", "away from LA County's land, e.g. 06037000100"),
+        (_drop_a_tract, "tracts", "the tract file has lost polygons"),
     ],
 )
 def test_damaged_source_fails_and_keeps_the_store(fixture_build, tmp_path, damage, source, says):
@@ -144,3 +197,14 @@ def test_a_killed_build_leaves_nothing_behind_after_the_next_one(fixture_build, 
     assert any(p.name.startswith(".store.tmp-") for p in tmp_path.iterdir())
     assert _cli_build(mirror, store).returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "cache") == ["store.gpkg"]
+
+
+def test_a_required_source_may_be_left_out_only_on_purpose(fixture_build, tmp_path):
+    mirror, store, _ = _damaged(fixture_build, tmp_path, _without(POPULATION))
+    done = _cli_build(mirror, store, "--allow-missing", "population")
+    assert done.returncode == 0, done.stderr
+    from boundaries.store import read_manifest
+
+    manifest = read_manifest(store)
+    assert manifest["allowed_missing"] == ["population"]
+    assert manifest["allocation"]["method"] == "area"
