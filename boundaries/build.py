@@ -40,6 +40,7 @@ from boundaries.rebuild import (
 )
 from boundaries.sourcecheck import (
     catalogue_variables,
+    check_county_totals,
     check_layer_values,
     check_near_land,
     check_rebuilt_share,
@@ -645,6 +646,9 @@ def build_store(
                 )
                 layers[point_layer] = attach_point_places(layers[point_layer], layers)
 
+    totals = county_check(layers, choices)
+    with ctx.step("layer totals against the tract total", "county-check"):
+        check_county_totals(totals)
     manifest: dict[str, Any] = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "mode": "live" if fetcher.live else "mirror",
@@ -671,7 +675,7 @@ def build_store(
             "cap_low_ratio": CAP_LOW_RATIO,
         },
         "tracts_without_values": sorted(tract_ids - with_values),
-        "county_check": county_check(layers, choices),
+        "county_check": totals,
         "source_checks": {"tract_coverage": ctx.tract_coverage, "cross_source": cross_checks},
         "indicators": indicator_manifest(choices),
     }

@@ -218,3 +218,26 @@ def check_near_land(layer_id: str, frame: gpd.GeoDataFrame, land: BaseGeometry) 
             f"geometry: {len(away)} polygons lie away from LA County's land, e.g. {away[0]} "
             "(moved or in the wrong coordinate system)",
         )
+
+
+#: a count summed over a layer that tiles the county may differ from the tract total by
+#: this much (percent; 0.007% on the mirror): more means features or tracts went missing
+MAX_COUNTY_DIFF_PCT = 0.1
+
+
+def check_county_totals(report: dict[str, dict[str, float | None]]) -> None:
+    """Refuse a build whose tiling layers lose or gain people against the tract total.
+
+    ``report`` is :func:`boundaries.build.county_check`'s: per count indicator,
+    ``<layer>_diff_pct`` for each layer that tiles the county.
+    """
+    for indicator, entry in report.items():
+        for key, diff in entry.items():
+            if key.endswith("_diff_pct") and diff is not None and abs(diff) > MAX_COUNTY_DIFF_PCT:
+                layer = key.removesuffix("_diff_pct")
+                raise SourceFormatError(
+                    layer,
+                    f"county check: {indicator} summed over {layer} differs from the tract "
+                    f"total by {diff:+.3f}% (at most ±{MAX_COUNTY_DIFF_PCT:g}%): features or "
+                    "tracts are missing",
+                )
