@@ -164,7 +164,7 @@ def main() -> None:
         mirror / "population/la_county_blockgroup_centers_of_population_2020.csv"
     )
     rebuilt, _ = rebuild_missing_tracts(tracts, land, centres)
-    tracts = tiger.add_tracts(tracts, rebuilt, "derived")
+    tracts = tiger.add_tracts(tracts, rebuilt, "derived", trim=False)
     tl = land_tracts(tracts, land)
     cells = voronoi_cells(tl, centres)
     tract_pop = centres.groupby("tract")["population"].sum()

@@ -34,7 +34,6 @@ from boundaries.layers import AGGREGATE_LAYERS, LAYERS
 from boundaries.rebuild import (
     MIN_GAP_M2,
     add_derived_note,
-    append_tracts,
     mark_derived,
     rebuild_missing_tracts,
 )
@@ -568,7 +567,7 @@ def build_store(
             check_rebuilt_share(len(missing), len(layers["tracts"]) + len(missing))
             derived, derived_report = rebuild_missing_tracts(layers["tracts"], land, centres)
             if len(derived):  # gaps by construction: nothing to trim
-                layers["tracts"] = append_tracts(layers["tracts"], derived)
+                layers["tracts"] = tiger.add_tracts(layers["tracts"], derived, "tracts", trim=False)
     layers["tracts"] = mark_derived(
         layers["tracts"], {r["id"] for r in derived_report if r["rebuilt"]}
     )

@@ -133,7 +133,9 @@ def compute_crosswalk(
     weights = split["share"].to_numpy()
     method = np.full(len(split), "area", dtype=object)
     if centres is not None and len(split):
-        pop_weights = population_weights(split, tr, centres, tiles)
+        pts = _own_centres(centres, tr, set(split["tract"]))
+        holders = centre_holders(pts, split, tiles)
+        pop_weights = population_weights(split, pts, holders)
         known = ~np.isnan(pop_weights)
         weights = np.where(known, pop_weights, weights)
         method[known] = "population"
@@ -145,7 +147,7 @@ def compute_crosswalk(
         else:
             targets = np.zeros(len(split), dtype=bool)
         if targets.any():
-            weights = centreless_weights(split, tr, centres, weights, targets, tiles)
+            weights = centreless_weights(split, tr, pts, holders, weights, targets)
             method[targets & (weights > 0)] = "cell"
     out_split = pd.DataFrame(
         {
@@ -162,10 +164,7 @@ def compute_crosswalk(
 
 
 def population_weights(
-    pieces: gpd.GeoDataFrame,
-    tracts_land: gpd.GeoDataFrame,
-    centres: gpd.GeoDataFrame,
-    tiles: bool = False,
+    pieces: gpd.GeoDataFrame, pts: gpd.GeoDataFrame, holders: pd.DataFrame
 ) -> np.ndarray:
     """Population share of each (tract, feature) piece, NaN where the tract has nobody.
 
@@ -175,13 +174,11 @@ def population_weights(
     for a layer that tiles the county the weights of a tract sum to 1, while people
     outside every feature of a layer that does not (a city's unincorporated
     neighbours) stay outside. The few centres off their tract's land polygon (coastal
-    clipping) are left out of both sides. When the layer ``tiles`` the county, a centre
-    that falls in a gap between its features (the layer's and the Census's lines
-    disagree by metres) counts in the nearest piece of its tract.
+    clipping) are left out of both sides: ``pts`` are the centres on their own tract's
+    land (:func:`_own_centres`) and ``holders`` the pieces holding them
+    (:func:`centre_holders`).
     """
-    pts = _own_centres(centres, tracts_land, set(pieces["tract"]))
     tract_pop = pts.groupby("tract")["population"].sum()
-    holders = centre_holders(pts, pieces, tiles)
     piece_pop = (
         pts.loc[holders.index, "population"].groupby([holders["tract"], holders["feature"]]).sum()
     )
@@ -198,7 +195,9 @@ def centre_holders(pts: gpd.GeoDataFrame, pieces: gpd.GeoDataFrame, tiles: bool)
 
     Indexed like ``pts`` (a row per centre and piece holding it: a centre lies in two
     features of an overlapping layer), columns ``tract`` and ``feature``. With
-    ``tiles``, a centre in no piece goes to the nearest piece of its tract.
+    ``tiles`` (the layer covers the county), a centre in a gap between features (the
+    layer's and the Census's lines disagree by metres) goes to the nearest piece of its
+    tract.
     """
     inside = gpd.sjoin(
         pts[["tract", "geometry"]],
@@ -235,10 +234,10 @@ def _own_centres(
 def centreless_weights(
     pieces: gpd.GeoDataFrame,
     tracts_land: gpd.GeoDataFrame,
-    centres: gpd.GeoDataFrame,
+    pts: gpd.GeoDataFrame,
+    holders: pd.DataFrame,
     weights: np.ndarray,
     targets: np.ndarray,
-    tiles: bool = False,
 ) -> np.ndarray:
     """``weights`` with a share moved to the ``targets`` pieces, which hold no centre.
 
@@ -247,13 +246,11 @@ def centreless_weights(
     group's people in proportion to the part of its cell inside the piece; the piece
     holding that group's centre gives the same number up, so the tract's weights keep
     their sum. Weights are shares of the tract's people on its land, as in
-    :func:`population_weights`.
+    :func:`population_weights` (``pts`` and ``holders`` as there).
     """
     out = weights.astype(float).copy()
-    tract_ids = set(pieces.loc[targets, "tract"])
-    pts = _own_centres(centres, tracts_land, tract_ids)
+    pts = pts[pts["tract"].isin(set(pieces.loc[targets, "tract"]))]
     land = tracts_land.set_index("tract").geometry
-    holders = centre_holders(pts, pieces, tiles)
     row_of = {
         (t, f): i for i, (t, f) in enumerate(zip(pieces["tract"], pieces["feature"], strict=True))
     }

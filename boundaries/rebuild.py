@@ -134,18 +134,9 @@ def mark_derived(tracts: gpd.GeoDataFrame, derived: set[str]) -> gpd.GeoDataFram
 def add_derived_note(tracts: pd.DataFrame) -> pd.DataFrame:
     """``tracts`` (with ``derived_outline`` and ``data_notes``) with :data:`DERIVED_NOTE`
     added to the notes of every rebuilt tract."""
-    out = tracts.copy()
-    notes = []
-    for note, derived in zip(out["data_notes"], out["derived_outline"], strict=True):
-        items = [n for n in (note if isinstance(note, str) else None,) if n]
-        if derived:
-            items.append(DERIVED_NOTE)
-        notes.append("; ".join(items) or None)
-    out["data_notes"] = notes
-    return out
-
-
-def append_tracts(tracts: gpd.GeoDataFrame, rebuilt: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """``tracts`` with the ``rebuilt`` ones (which fill gaps, so overlap none) added, by id."""
-    joined = pd.concat([tracts, rebuilt.to_crs(tracts.crs)], ignore_index=True)
-    return gpd.GeoDataFrame(joined, crs=tracts.crs).sort_values("id").reset_index(drop=True)
+    notes = [
+        "; ".join(n for n in (note, DERIVED_NOTE if derived else None) if isinstance(n, str) and n)
+        or None
+        for note, derived in zip(tracts["data_notes"], tracts["derived_outline"], strict=True)
+    ]
+    return tracts.assign(data_notes=pd.Series(notes, index=tracts.index, dtype=object))

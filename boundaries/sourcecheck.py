@@ -179,7 +179,8 @@ def check_layer_values(layer_id: str, frame: pd.DataFrame, choices: dict) -> Non
         if not choice.available or ind_id not in frame.columns:
             continue
         values = pd.to_numeric(frame[ind_id], errors="coerce")
-        low, high = (0.0, 100.0 + RATE_SLACK) if _is_percent(ind_id) else (0.0, float("inf"))
+        percent = INDICATORS[ind_id].is_percent
+        low, high = (0.0, 100.0 + RATE_SLACK) if percent else (0.0, float("inf"))
         if ind_id == "median_household_income":
             low, high = MEDIAN_INCOME_RANGE
         bad = frame[(values < low) | (values > high)]
@@ -191,10 +192,6 @@ def check_layer_values(layer_id: str, frame: pd.DataFrame, choices: dict) -> Non
                 f"plausibility: {ind_id} of {len(bad)} {layer_id} outside {low:g}-{high:g}, "
                 f"e.g. {row['id']} = {float(row[ind_id]):g} (a damaged or rescaled column)",
             )
-
-
-def _is_percent(ind_id: str) -> bool:
-    return INDICATORS[ind_id].is_percent
 
 
 def check_rebuilt_share(rebuilt: int, tracts: int) -> None:

@@ -48,27 +48,33 @@ def load_tracts(path: Path, source: str = "tracts") -> tuple[gpd.GeoDataFrame, i
     return polygon_layer(frame, ids.to_numpy(), names.to_numpy(), source)
 
 
-def add_tracts(tracts: gpd.GeoDataFrame, extra: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+def add_tracts(
+    tracts: gpd.GeoDataFrame, extra: gpd.GeoDataFrame, source: str, trim: bool = True
+) -> gpd.GeoDataFrame:
     """``tracts`` with the tracts of ``extra`` (a supplement file) appended, sorted by id.
 
     A supplement exists to fill gaps, so a tract it repeats is an error, not a silent
     replacement: two polygons for one GEOID would double its people in every aggregate.
-    Slivers where a supplement polygon overlaps the tract file are cut from it.
+    Slivers where a supplement polygon overlaps the tract file are cut from it, unless
+    ``trim`` is false (tracts rebuilt from the coverage gaps overlap nothing by
+    construction).
     """
     repeated = sorted(set(tracts["id"]) & set(extra["id"]))
     if repeated:
         raise SourceFormatError(source, f"tracts already in the tract file: {repeated[:5]}")
     extra = extra.to_crs(tracts.crs)
-    # A supplement may come from another TIGER year (the mirror's is 2023 geometry): where
-    # it overlaps the tract file by a sliver, the sliver is cut from the supplement, so the
-    # layer stays a clean coverage (no area counted twice, coverage simplification works).
-    geoms = tracts.geometry.to_numpy()
-    trimmed = []
-    for shape in extra.geometry:
-        near = geoms[shapely.intersects(geoms, shape)]
-        cut = shape.difference(shapely.union_all(near)) if len(near) else shape
-        trimmed.append(polygonal(cut) if not cut.is_empty else shape)
-    extra = extra.set_geometry(trimmed, crs=tracts.crs)
+    if trim:
+        # A supplement may come from another TIGER year (the mirror's is 2023 geometry):
+        # where it overlaps the tract file by a sliver, the sliver is cut from the
+        # supplement, so the layer stays a clean coverage (no area counted twice, coverage
+        # simplification works).
+        geoms = tracts.geometry.to_numpy()
+        trimmed = []
+        for shape in extra.geometry:
+            near = geoms[shapely.intersects(geoms, shape)]
+            cut = shape.difference(shapely.union_all(near)) if len(near) else shape
+            trimmed.append(polygonal(cut) if not cut.is_empty else shape)
+        extra = extra.set_geometry(trimmed, crs=tracts.crs)
     joined = pd.concat([tracts, extra], ignore_index=True)
     return gpd.GeoDataFrame(joined, crs=tracts.crs).sort_values("id").reset_index(drop=True)
 
