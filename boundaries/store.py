@@ -16,9 +16,11 @@ Tables (GeoPackage layer names):
 * the inputs of custom-area aggregation (``POST /aggregate``): ``area_tract_land`` (tract
   ``id`` and its polygon clipped to the county's land, EPSG:3310), ``area_land`` (the
   county land outline, EPSG:4326) and ``area_centres`` (2020 block-group centres of
-  population: ``tract``, ``population``, points in EPSG:4326; absent without a population
-  file);
-* ``manifest``: a single row holding the manifest as JSON.
+  population: ``tract``, ``population``, points in EPSG:4326; absent in a store built
+  with ``--allow-missing population``);
+* ``manifest``: a single row holding the manifest as JSON, with ``served_sha256`` over
+  what the layers' routes read and ``areas_sha256`` over what custom areas read (the
+  tables in ``area_tables`` and the catalogue's rows of ``acs_values``).
 
 :func:`write_store` writes a temporary file beside the target and renames it into place
 only after it has been re-opened and checked, so a failed build never damages the last
@@ -32,6 +34,9 @@ import json
 import os
 import re
 import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,8 +51,11 @@ from boundaries.layers import LAYERS
 TABLES = ("acs_values", "crosswalk", "indicator_status", "coverage")
 #: tables holding what custom-area aggregation needs at serve time
 AREA_TABLES = ("area_tract_land", "area_land", "area_centres")
-#: version of the store layout; read_store refuses any other
-STORE_FORMAT = 2
+#: version of the store layout; read_store refuses any other (3: the manifest lists the
+#: custom-area tables written and their checksum, ``area_tables`` and ``areas_sha256``)
+STORE_FORMAT = 3
+#: CRS of each table as written (served layers are all EPSG:4326)
+TABLE_EPSG = {"area_tract_land": 3310, "area_land": 4326, "area_centres": 4326}
 
 
 class LayerEntry(BaseModel):
@@ -71,11 +79,23 @@ class Manifest(BaseModel):
     layers: dict[str, LayerEntry]
     content_sha256: str
     served_sha256: str
+    area_tables: list[str]
+    areas_sha256: str
     indicators: dict[str, dict[str, Any]] = {}
 
 
 class StoreError(Exception):
     """The store file is missing, unreadable or not a geo-api store."""
+
+
+@contextmanager
+def quiet_gdal() -> Iterator[None]:
+    """Silence GDAL's warnings (RuntimeWarnings raised through pyogrio, with site-packages
+    paths) while a store is read: a damaged store is reported in one :class:`StoreError`
+    line, not after a screenful of library warnings."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 def table_name(layer_id: str) -> str:
@@ -180,6 +200,10 @@ def write_store(store: Store, path: Path) -> None:
         served = _read_served(tmp, list(store.layers))
         store.manifest["format"] = STORE_FORMAT
         store.manifest["served_sha256"] = served_checksum(*served)
+        store.manifest["area_tables"] = sorted(store.areas)
+        store.manifest["areas_sha256"] = areas_checksum(
+            *_read_area_tables(tmp, sorted(store.areas), area_variables())
+        )
         manifest = pd.DataFrame({"json": [json.dumps(store.manifest, sort_keys=True)]})
         pyogrio.write_dataframe(manifest, tmp, layer="manifest", driver="GPKG")
         check = read_store(tmp)
@@ -208,7 +232,8 @@ def read_manifest(path: Path) -> dict[str, Any] | None:
     if not path.exists():
         return None
     try:
-        table = pyogrio.read_dataframe(path, layer="manifest")
+        with quiet_gdal():
+            table = pyogrio.read_dataframe(path, layer="manifest")
         manifest = json.loads(table["json"].iloc[0])
     except (
         pyogrio.errors.DataSourceError,
@@ -228,13 +253,49 @@ def served_checksum(
     return content_checksum(layers, {"indicator_status": status, "coverage": coverage})
 
 
+def areas_checksum(areas: dict[str, gpd.GeoDataFrame], tidy: pd.DataFrame) -> str:
+    """SHA-256 of what custom-area aggregation reads: the :data:`AREA_TABLES` written and
+    the ACS values of :func:`area_variables`."""
+    return content_checksum(areas, {"acs_values": tidy})
+
+
+def area_variables() -> list[str]:
+    """The ACS variables custom-area aggregation reads (every catalogue variable)."""
+    from boundaries.sourcecheck import catalogue_variables
+
+    return catalogue_variables()
+
+
+def _check_crs(name: str, frame: gpd.GeoDataFrame) -> None:
+    """A table must come back in the CRS it was written in: a GeoPackage whose
+    ``gpkg_contents`` points at another or an unknown SRS would be served misplaced (the
+    checksum covers coordinates, not the CRS they are read in)."""
+    expected = TABLE_EPSG.get(name, 4326)
+    found = frame.crs.to_epsg() if frame.crs is not None else None
+    if found != expected:
+        raise StoreError(f"table {name} is in {found or 'no known CRS'}, not EPSG:{expected}")
+
+
 def _read_served(
     path: Path, layer_ids: list[str]
 ) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame, pd.DataFrame]:
     layers = {lid: pyogrio.read_dataframe(path, layer=table_name(lid)) for lid in layer_ids}
+    for lid, frame in layers.items():
+        _check_crs(table_name(lid), frame)
     status = pyogrio.read_dataframe(path, layer="indicator_status")
     coverage = pyogrio.read_dataframe(path, layer="coverage")
     return layers, status, coverage
+
+
+def _read_area_tables(
+    path: Path, names: list[str], variables: list[str]
+) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
+    areas = {n: pyogrio.read_dataframe(path, layer=n) for n in names}
+    for name, frame in areas.items():
+        _check_crs(name, frame)
+    quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in variables)
+    tidy = pyogrio.read_dataframe(path, layer="acs_values", where=f"variable IN ({quoted})")
+    return areas, pd.DataFrame(tidy)
 
 
 def _parse_manifest(path: Path) -> dict[str, Any]:
@@ -242,25 +303,23 @@ def _parse_manifest(path: Path) -> dict[str, Any]:
         table = pyogrio.read_dataframe(path, layer="manifest")
         manifest = json.loads(table["json"].iloc[0])
     except (KeyError, IndexError, TypeError, ValueError) as exc:
-        raise StoreError(f"{path}: the store manifest is empty or not JSON ({exc})") from None
+        raise StoreError(f"the store manifest is empty or not JSON ({exc})") from None
     if not isinstance(manifest, dict):
-        raise StoreError(f"{path}: the store manifest is not a JSON object")
+        raise StoreError("the store manifest is not a JSON object")
     found = manifest.get("format")
     if found != STORE_FORMAT:
         raise StoreError(
-            f"{path}: store format {found!r}, this geo-api reads format {STORE_FORMAT}: "
+            f"store format {found!r}, this geo-api reads format {STORE_FORMAT}: "
             "rebuild it with `geo-api build`"
         )
     if not manifest.get("layers"):
-        raise StoreError(f"{path}: the store lists no layers")
+        raise StoreError("the store lists no layers")
     try:
         Manifest.model_validate(manifest)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise StoreError(
-            f"{path}: the store manifest is malformed at {where}: {first['msg']}"
-        ) from None
+        raise StoreError(f"the store manifest is malformed at {where}: {first['msg']}") from None
     return manifest
 
 
@@ -268,25 +327,35 @@ def read_area_tables(
     path: Path, variables: list[str]
 ) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame]:
     """The :data:`AREA_TABLES` of the store at ``path`` and its ACS values for
-    ``variables`` (what custom-area aggregation needs; the full tidy table is not read).
-    Raises :class:`StoreError` when the store predates these tables."""
+    ``variables`` (what custom-area aggregation needs; the full tidy table is not read),
+    verified against the manifest's ``areas_sha256``.
+
+    Raises :class:`StoreError` when a table the manifest lists is missing, unreadable,
+    in another CRS or changed since the build. Its message names no file path: it may
+    reach an HTTP answer (a 503).
+    """
     path = Path(path)
     try:
-        names = {str(row[0]) for row in pyogrio.list_layers(path)}
-        missing = [n for n in AREA_TABLES[:2] if n not in names]
-        if missing:
-            raise StoreError(
-                f"the store has no {', '.join(missing)} table (built by an older geo-api): "
-                "rebuild it with `geo-api build`"
-            )
-        areas = {n: pyogrio.read_dataframe(path, layer=n) for n in AREA_TABLES if n in names}
-        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in variables)
-        tidy = pyogrio.read_dataframe(path, layer="acs_values", where=f"variable IN ({quoted})")
+        with quiet_gdal():
+            manifest = _parse_manifest(path)
+            names = {str(row[0]) for row in pyogrio.list_layers(path)}
+            listed = list(manifest["area_tables"])
+            missing = [n for n in listed if n not in names]
+            if missing:
+                raise StoreError(f"the store lacks its {', '.join(missing)} table")
+            areas, tidy = _read_area_tables(path, listed, variables)
     except StoreError:
         raise
     except Exception as exc:  # a damaged or replaced file: one line, no traceback
-        raise StoreError(f"{path} is not a readable geo-api store: {exc}") from exc
-    return areas, pd.DataFrame(tidy)
+        raise StoreError(
+            f"the store's custom-area tables are unreadable ({type(exc).__name__})"
+        ) from exc
+    if areas_checksum(areas, tidy) != manifest["areas_sha256"]:
+        raise StoreError(
+            "the store's custom-area tables do not match their checksum (changed after the "
+            "build, or damaged): rebuild it with `geo-api build`"
+        )
+    return areas, tidy
 
 
 def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> Store:
@@ -301,35 +370,48 @@ def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> S
     if not path.exists():
         raise StoreError(f"no store at {path}; run `geo-api build` first")
     try:
-        names = {str(row[0]) for row in pyogrio.list_layers(path)}
-        if "manifest" not in names:
-            raise StoreError(f"{path} is not a geo-api store: no manifest table")
-        manifest = _parse_manifest(path)
-        missing = [lid for lid in manifest["layers"] if table_name(lid) not in names]
-        if missing:
-            raise StoreError(f"store {path} lacks layers {missing}")
-        unknown = set(manifest["layers"]) - set(LAYERS)
-        if unknown:
-            raise StoreError(f"store {path} has unknown layers {sorted(unknown)}")
-        layers, status, coverage = _read_served(path, list(manifest["layers"]))
-        tables = {
-            name: pd.DataFrame() if name in skip else pyogrio.read_dataframe(path, layer=name)
-            for name in ("acs_values", "crosswalk")
-        }
-        areas = {
-            name: pyogrio.read_dataframe(path, layer=name)
-            for name in AREA_TABLES
-            if name in names and name not in skip
-        }
-    except StoreError:
-        raise
+        with quiet_gdal():
+            store = _read_store(path, skip)
+            if verify and served_checksum(*_served_parts(store)) != store.manifest["served_sha256"]:
+                raise StoreError(
+                    "content does not match its checksum (the file was changed after "
+                    "the build, or is damaged): rebuild it with `geo-api build`"
+                )
+            if verify:  # what POST /aggregate reads later is verified now, at start-up
+                read_area_tables(path, area_variables())
+    except StoreError as exc:
+        message = str(exc)
+        raise StoreError(message if str(path) in message else f"{path}: {message}") from None
     except Exception as exc:  # sqlite, GDAL or pandas errors on a damaged file: one line
         raise StoreError(f"{path} is not a readable geo-api store: {exc}") from exc
-    if verify and served_checksum(layers, status, coverage) != manifest["served_sha256"]:
-        raise StoreError(
-            f"{path}: content does not match its checksum (the file was changed after "
-            "the build, or is damaged): rebuild it with `geo-api build`"
-        )
+    return store
+
+
+def _served_parts(store: Store) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame, pd.DataFrame]:
+    return store.layers, store.indicator_status, store.coverage
+
+
+def _read_store(path: Path, skip: tuple[str, ...]) -> Store:
+    names = {str(row[0]) for row in pyogrio.list_layers(path)}
+    if "manifest" not in names:
+        raise StoreError("not a geo-api store: no manifest table")
+    manifest = _parse_manifest(path)
+    missing = [lid for lid in manifest["layers"] if table_name(lid) not in names]
+    if missing:
+        raise StoreError(f"the store lacks layers {missing}")
+    unknown = set(manifest["layers"]) - set(LAYERS)
+    if unknown:
+        raise StoreError(f"the store has unknown layers {sorted(unknown)}")
+    layers, status, coverage = _read_served(path, list(manifest["layers"]))
+    tables = {
+        name: pd.DataFrame() if name in skip else pyogrio.read_dataframe(path, layer=name)
+        for name in ("acs_values", "crosswalk")
+    }
+    areas = {
+        name: pyogrio.read_dataframe(path, layer=name)
+        for name in manifest["area_tables"]
+        if name in names and name not in skip
+    }
     return Store(
         layers=layers,
         manifest=manifest,

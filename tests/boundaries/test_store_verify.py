@@ -57,6 +57,24 @@ def _change_a_value(path: Path) -> None:
         db.execute("UPDATE coverage SET covered_share = covered_share / 2")
 
 
+def _sql(*statements: str):
+    def damage(path: Path) -> None:
+        with sqlite3.connect(path) as db:
+            for statement in statements:
+                db.execute(statement)
+
+    return damage
+
+
+# What only POST /aggregate reads: verified at start-up all the same
+AREA_DAMAGES = [
+    (_sql("UPDATE acs_values SET estimate = estimate * 10"), "custom-area tables do not match"),
+    (_sql("DELETE FROM area_tract_land WHERE fid > 1"), "custom-area tables do not match"),
+    (_sql("ALTER TABLE acs_values DROP COLUMN note"), "custom-area tables do not match"),
+    (_sql("DROP TABLE area_centres"), "lacks its area_centres table"),
+]
+
+
 @pytest.mark.parametrize(
     ("damage", "says"),
     [
@@ -66,6 +84,13 @@ def _change_a_value(path: Path) -> None:
         (_with_manifest(lambda m: m.update(format=1)), "store format 1"),
         (_with_manifest(lambda m: m.pop("served_sha256")), "malformed at served_sha256"),
         (_change_a_value, "does not match its checksum"),
+        # GDAL warns (through pyogrio) about the dangling gpkg_contents row: not shown
+        (_sql("DROP TABLE indicator_status"), "'indicator_status' could not be opened"),
+        (
+            _sql("UPDATE gpkg_geometry_columns SET srs_id = 3857 WHERE table_name = 'cities'"),
+            "table cities is in no known CRS, not EPSG:4326",
+        ),
+        *AREA_DAMAGES,
     ],
 )
 def test_a_bad_store_is_one_line_and_exit_1(fixture_build, tmp_path, damage, says):
@@ -79,6 +104,22 @@ def test_a_bad_store_is_one_line_and_exit_1(fixture_build, tmp_path, damage, say
     assert says in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+
+
+@pytest.mark.parametrize(("damage", "says"), AREA_DAMAGES)
+def test_area_tables_damaged_after_start_up_are_a_503_without_paths(
+    fixture_build, tmp_path, damage, says
+):
+    path = _copy(fixture_build, tmp_path)
+    settings = make_settings(tmp_path).model_copy(update={"store": path})
+    with TestClient(create_app(settings)) as client:
+        damage(path)  # after the start-up check, before the first drawn area
+        answer = client.get("/aggregate", params={"layer": "tracts", "ids": "06037000100"})
+        assert answer.status_code == 503
+        problem = answer.json()
+        assert problem["code"] == "unavailable"
+        assert says in problem["detail"]
+        assert str(tmp_path) not in answer.text and ".gpkg" not in answer.text
 
 
 def test_garbage_bytes_are_not_a_store(tmp_path):
