@@ -16,6 +16,7 @@ estimate, moe, table, dataset, vintage, note``; no geometry).
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 from collections.abc import Sequence
@@ -27,6 +28,8 @@ from loaders.acs_values import normalise_geoid, tidy_from_wide
 from loaders.errors import SourceFormatError
 
 GEOID_COLUMNS = ("GEOID", "FIPS", "GEO_ID", "Geo_FIPS", "geoid")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
 _EST = re.compile(r"^((?:[BC]\d{5}[A-Z]?|S\d{4}[A-Z]?|DP\d{2})(?:_C\d{2})?_\d{3})E$")
 
 
@@ -42,13 +45,55 @@ def read_text_csv(path: Path, source: str, sep: str = ",") -> pd.DataFrame:
         raise SourceFormatError(source, f"cannot open {path}: {exc}") from exc
     if frame.empty:
         raise SourceFormatError(source, f"{Path(path).name} has no data rows (truncated?)")
-    with open(path, "rb") as fh:
-        fh.seek(-1, os.SEEK_END)
-        ends_cleanly = fh.read(1) == b"\n"
-    if not ends_cleanly and frame.iloc[-1].isna().any():
-        # pandas pads a cut-off last line with nulls; a missing final newline gives it away
-        raise SourceFormatError(source, f"{Path(path).name} ends mid-row (truncated download?)")
+    check_last_row(path, frame, source, sep)
     return frame
+
+
+def value_shape(text: str) -> str:
+    """The form of a cell: letter runs as ``a``, digit runs as ``9``, the rest kept
+    (``-118.348095`` → ``-9.9``, ``Census Tract 9903`` → ``a a 9``)."""
+    return _DIGITS.sub("9", _LETTERS.sub("a", text.strip()))
+
+
+def check_last_row(path: Path, frame: pd.DataFrame, source: str, sep: str = ",") -> None:
+    """Refuse a file cut inside its last row.
+
+    A file that ends with a newline ended at a row boundary (a cut there is the row-count
+    check's business). One that does not may be whole (data.census.gov exports end
+    without one) or cut inside its last row, which pandas reads without complaint: a
+    missing field comes back null and a cut field comes back short. So the last line must
+    have every field, and its last cell must have a form (:func:`value_shape`) that some
+    other row of that column has: ``-118.348095`` cut to ``-118.``, ``14262.0`` to ``142``
+    or ``**`` to ``*`` has none. A cut integer that stays an integer cannot be told by
+    form; the sources' value checks (ranges, centres inside their tracts) take it up.
+    """
+    with open(path, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        fh.seek(max(0, size - 65536))
+        tail = fh.read()
+    if not tail or tail.endswith(b"\n"):
+        return
+    name = Path(path).name
+    last_line = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace").rstrip("\r")
+    fields = next(csv.reader([last_line], delimiter=sep), [])
+    if len(fields) < len(frame.columns):
+        raise SourceFormatError(
+            source,
+            f"{name} ends mid-row: its last row has {len(fields)} of {len(frame.columns)} "
+            "fields (truncated download?)",
+        )
+    column = frame.columns[-1]
+    others = frame[column].iloc[:-1].dropna()
+    last = frame[column].iloc[-1]
+    if pd.isna(last) or others.empty:
+        return
+    if value_shape(str(last)) not in set(others.map(value_shape)):
+        raise SourceFormatError(
+            source,
+            f"{name} ends inside its last field: {column} = {last!r} has a form no other row "
+            "has, and the file has no final newline (truncated download?)",
+        )
 
 
 def require_columns(frame: pd.DataFrame, required: Sequence[str], source: str) -> None:
@@ -121,6 +166,17 @@ def load_acs_csv(
     value_cols = [c for _, e, m in pairs for c in (e, m) if c]
     wide = collapse_repeats(wide[["GEOID", *value_cols]], value_cols, source)
     return tidy_from_wide(wide, pairs, dataset=dataset, vintage=vintage, source=source)
+
+
+def load_acs_year_if_present(
+    path: Path, vintage: int, year_column: str, source: str
+) -> pd.DataFrame | None:
+    """The tidy rows of ``vintage`` in a multi-year ACS file, or ``None`` when the file
+    holds no row of that year (a single-year file has no year before to compare with)."""
+    years = read_text_csv(path, source)[year_column].astype(str)
+    if str(vintage) not in set(years):
+        return None
+    return load_acs_csv(path, vintage=vintage, year_column=year_column, source=source)
 
 
 def load_social_explorer(
