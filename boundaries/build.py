@@ -39,12 +39,14 @@ from boundaries.rebuild import (
 )
 from boundaries.sourcecheck import (
     catalogue_variables,
+    check_centres_in_tracts,
     check_county_totals,
     check_layer_values,
     check_near_land,
     check_rebuilt_share,
     check_tract_coverage,
     check_values,
+    check_year_to_year,
     cross_source_checks,
     required_columns,
 )
@@ -98,6 +100,8 @@ class BuildContext:
     layer_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     tract_coverage: dict[str, float] = field(default_factory=dict)
+    #: measured plausibility figures (largest centre offset, year-to-year changes)
+    plausibility: dict[str, Any] = field(default_factory=dict)
     allow_missing: frozenset[str] = frozenset()
 
     def path(self, source_id: str, url: str | None = None) -> Path:
@@ -274,16 +278,21 @@ def load_tract_values(
                 ),
             )
         with ctx.step(f"ACS B19013 median household income ({acs_year})", "acs-b19013"):
-            add(
-                "acs-b19013",
-                acs_extracts.load_acs_csv(
-                    ctx.path("acs-b19013"),
-                    vintage=acs_year,
-                    year_column="YEAR",
-                    source="acs-b19013",
-                    required=required_columns("acs5", "B19013"),
-                ),
+            b19013 = acs_extracts.load_acs_csv(
+                ctx.path("acs-b19013"),
+                vintage=acs_year,
+                year_column="YEAR",
+                source="acs-b19013",
+                required=required_columns("acs5", "B19013"),
             )
+            before = acs_extracts.load_acs_year_if_present(
+                ctx.path("acs-b19013"), acs_year - 1, "YEAR", "acs-b19013"
+            )
+            if before is not None:
+                ctx.plausibility["acs-b19013 year to year"] = check_year_to_year(
+                    b19013, before, "acs-b19013"
+                )
+            add("acs-b19013", b19013)
         with ctx.step("ACS 2021 Social Explorer extract", "acs-socialexplorer"):
             assert ctx.fetcher.mirror is not None
             codes = ctx.fetcher.mirror / "acs/socialexplorer_acs2021_column_codes.csv"
@@ -568,6 +577,9 @@ def build_store(
             derived, derived_report = rebuild_missing_tracts(layers["tracts"], land, centres)
             if len(derived):  # gaps by construction: nothing to trim
                 layers["tracts"] = tiger.add_tracts(layers["tracts"], derived, "tracts", trim=False)
+        with ctx.step("block-group centres inside their tracts", "population"):
+            offset = check_centres_in_tracts(centres, layers["tracts"])
+            ctx.plausibility["centre_offset_max_m"] = round(offset, 1)
     layers["tracts"] = mark_derived(
         layers["tracts"], {r["id"] for r in derived_report if r["rebuilt"]}
     )
@@ -675,7 +687,11 @@ def build_store(
         },
         "tracts_without_values": sorted(tract_ids - with_values),
         "county_check": totals,
-        "source_checks": {"tract_coverage": ctx.tract_coverage, "cross_source": cross_checks},
+        "source_checks": {
+            "tract_coverage": ctx.tract_coverage,
+            "cross_source": cross_checks,
+            "plausibility": ctx.plausibility,
+        },
         "indicators": indicator_manifest(choices),
     }
     tables = {

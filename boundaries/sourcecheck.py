@@ -16,8 +16,10 @@ would silently drop a third of the county's people. Three kinds of check, each r
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import shapely.prepared
@@ -192,6 +194,83 @@ def check_layer_values(layer_id: str, frame: pd.DataFrame, choices: dict) -> Non
                 f"plausibility: {ind_id} of {len(bad)} {layer_id} outside {low:g}-{high:g}, "
                 f"e.g. {row['id']} = {float(row[ind_id]):g} (a damaged or rescaled column)",
             )
+
+
+#: a block-group centre may lie this far (metres) outside its own tract: the published
+#: centres and the 500k tract outlines disagree by at most 171 m on the mirror (19 of 6,591
+#: centres lie outside their tract at all); a centre cut inside its coordinate moves km
+MAX_CENTRE_OFFSET_M = 1000.0
+
+
+def check_centres_in_tracts(centres: gpd.GeoDataFrame, tracts: gpd.GeoDataFrame) -> float:
+    """Every 2020 block-group centre lies in or near its own tract; returns the largest
+    offset in metres. Centres of tracts without a polygon are the rebuild's business."""
+    outlines = tracts.set_index("id").geometry.to_crs(3310)
+    placed = centres[centres["tract"].isin(outlines.index)]
+    if placed.empty:
+        return 0.0
+    points = np.asarray(placed.geometry.to_crs(3310).values)
+    own = np.asarray(outlines.reindex(placed["tract"]).values)
+    offsets = shapely.distance(points, own)
+    worst = int(np.argmax(offsets))
+    if offsets[worst] > MAX_CENTRE_OFFSET_M:
+        far = int((offsets > MAX_CENTRE_OFFSET_M).sum())
+        row = placed.iloc[worst]
+        raise SourceFormatError(
+            "population",
+            f"plausibility: {far} block-group centres lie more than "
+            f"{MAX_CENTRE_OFFSET_M:,.0f} m outside their tract, e.g. {row['id']} at "
+            f"{row.geometry.x:.6f}, {row.geometry.y:.6f}, {offsets[worst] / 1000:,.1f} km "
+            "from tract " + str(row["tract"]) + " (a coordinate cut or shifted)",
+        )
+    return float(offsets.max())
+
+
+#: a multi-year source's tract estimates may move this much from one year to the next:
+#: the median ratio over tracts stays within these bounds (B19013 on the mirror, every
+#: pair of years 2010-2023: 1.00-1.09) …
+YEAR_RATIO_BOUNDS = (0.8, 1.25)
+#: … and at most this share of tracts halves or doubles (mirror: at most 0.22%)
+MAX_YEAR_JUMP_SHARE = 0.02
+
+
+def check_year_to_year(
+    current: pd.DataFrame, previous: pd.DataFrame, source: str
+) -> dict[str, dict[str, Any]]:
+    """The tidy estimates of a multi-year source's served year against its year before,
+    variable by variable over the tracts published in both with positive estimates.
+    Returns per variable ``tracts``, ``median_ratio`` and ``jump_share`` (ratio outside
+    1/2-2); raises :class:`SourceFormatError` naming the variable and an example tract
+    when a column was scaled or shifted."""
+    report: dict[str, dict[str, Any]] = {}
+    for key, cur in current.groupby("variable"):
+        variable = str(key)
+        prev = previous[previous["variable"] == variable]
+        both = cur.set_index("GEOID")["estimate"].to_frame("cur")
+        both = both.join(prev.set_index("GEOID")["estimate"].rename("prev"), how="inner")
+        both = both[(both["cur"] > 0) & (both["prev"] > 0)]
+        if both.empty:
+            continue
+        ratio = both["cur"] / both["prev"]
+        jumps = (ratio > 2) | (ratio < 0.5)
+        median, share = float(ratio.median()), float(jumps.mean())
+        report[variable] = {
+            "tracts": len(both),
+            "median_ratio": round(median, 3),
+            "jump_share": round(share, 4),
+        }
+        low, high = YEAR_RATIO_BOUNDS
+        if not low <= median <= high or share > MAX_YEAR_JUMP_SHARE:
+            example = str((ratio - median).abs().idxmax() if share == 0 else ratio[jumps].index[0])
+            was, now = both["prev"].to_dict()[example], both["cur"].to_dict()[example]
+            raise SourceFormatError(
+                source,
+                f"plausibility: {variable} moved from the year before by a median ratio of "
+                f"{median:.2f} (allowed {low}-{high}), {share:.1%} of tracts halved or doubled "
+                f"(allowed {MAX_YEAR_JUMP_SHARE:.0%}), e.g. tract {example}: "
+                f"{was:,.0f} → {now:,.0f}",
+            )
+    return report
 
 
 def check_rebuilt_share(rebuilt: int, tracts: int) -> None:

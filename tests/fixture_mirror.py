@@ -169,6 +169,7 @@ def write_tables(root: Path) -> None:
                 poor * 3 // 2, 130,
             ]
         )  # fmt: skip
+        b19013.append([2021, tract.lstrip("0"), 59000 + pop, 5100, "Alpha"])
         b19013.append([2022, tract.lstrip("0"), 61000 + pop, 5000, "Alpha"])
         se.append([tract, pop, pop * 2 // 3, pop // 10, pop // 5, 60000 + pop])
         for group, share in ((1, 0.6), (2, 0.4)):

@@ -66,8 +66,9 @@ def _garbage(root: Path) -> None:
     (root / "tracts/la_county_tracts_2020_tiger.geojson").write_bytes(os.urandom(4096))
 
 
-def _scale_column(relpath: str, column: str, factor: int):
-    """A damage that multiplies one numeric column of a CSV by ``factor``."""
+def _scale_column(relpath: str, column: str, factor: float, year: str | None = None):
+    """A damage that multiplies one numeric column of a CSV by ``factor`` (in the rows of
+    one ``YEAR`` when ``year`` is given)."""
 
     def damage(root: Path) -> None:
         path = root / relpath
@@ -76,11 +77,28 @@ def _scale_column(relpath: str, column: str, factor: int):
         out = [lines[0]]
         for line in lines[1:]:
             cells = line.split(",")
-            cells[at] = str(int(float(cells[at]) * factor))
+            if year is None or cells[0] == year:
+                cells[at] = str(int(float(cells[at]) * factor))
             out.append(",".join(cells))
         path.write_text("\n".join(out) + "\n")
 
     return damage
+
+
+def _shift_a_centre(root: Path) -> None:
+    """The first block-group centre 0.05° (about 4.6 km) east: off its tract, on land."""
+    path = root / POPULATION
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    cells = lines[1].split(",")
+    cells[-1] = f"{float(cells[-1]) + 0.05:.6f}"
+    lines[1] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _cut_inside_the_last_field(root: Path) -> None:
+    path = root / POPULATION
+    text = path.read_text(encoding="utf-8-sig").rstrip("\n")
+    path.write_text(text[: text.rindex(".") + 1])  # -118.291000 → -118.
 
 
 def _without(relpath: str):
@@ -114,6 +132,15 @@ def _drop_a_tract(root: Path) -> None:
         # published top code
         (_scale_column(SVI, "E_NOINT", 10), "cdc-svi", "no_subscription_pct of"),
         (_scale_column(B19013, "B19013_001E", 10), "acs5", "median_household_income of"),
+        # a multi-year source: the served year scaled by 1.5 stays within the top codes
+        (
+            _scale_column(B19013, "B19013_001E", 1.5, year="2022"),
+            "acs-b19013",
+            "B19013_001 moved from the year before by a median ratio of 1.5",
+        ),
+        # rows that end well, centres where they belong
+        (_cut_inside_the_last_field, "population", "ends inside its last field: LONGITUDE"),
+        (_shift_a_centre, "population", "1 block-group centres lie more than 1,000 m outside"),
         # required inputs are required
         (_without(POPULATION), "population", "--allow-missing population"),
         (_without(SUPPLEMENT), "tracts-supplement", "--allow-missing tracts-supplement"),
