@@ -99,6 +99,10 @@ def compute_crosswalk(
 ) -> pd.DataFrame:
     """Crosswalk from tracts (already :func:`land_tracts`) to ``layer`` features.
 
+    A feature may come as several rows of one ``id``: the disjoint parts of a valid
+    (Multi)Polygon (a drawn area's parts, so each part meets only the tracts near it).
+    Their pieces of a tract are gathered into one.
+
     ``centres``: optional block-group centres of population (``tract``, ``population``,
     point geometry; :func:`loaders.population.load_blockgroup_centers`). When given, split
     tracts are apportioned by the population whose centre lies in each feature; without
@@ -110,6 +114,7 @@ def compute_crosswalk(
     feats = layer[["id", "geometry"]].to_crs(AREA_CRS).rename(columns={"id": "feature"})
     tr = tracts_land.rename(columns={"id": "tract"})
     pieces = gpd.overlay(tr, feats, how="intersection", keep_geom_type=True)
+    pieces = _gather_parts(pieces)
     pieces["piece_area"] = pieces.geometry.area
     pieces = pieces[pieces["piece_area"] > MIN_PIECE_M2]
     tract_area = tr.set_index("tract").geometry.area
@@ -161,6 +166,22 @@ def compute_crosswalk(
     out = pd.concat([out_whole, out_split], ignore_index=True)
     out = out[out["weight"] > 0]
     return out.sort_values(["feature", "tract"]).reset_index(drop=True)[CROSSWALK_COLUMNS]
+
+
+def _gather_parts(pieces: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """One piece per (tract, feature): the pieces of a feature's disjoint parts in one
+    tract are gathered as a MultiPolygon (no overlay: disjoint parts stay disjoint)."""
+    repeated = pieces.duplicated(["tract", "feature"], keep=False).to_numpy()
+    if not repeated.any():
+        return pieces
+    gathered = (
+        pieces[repeated]
+        .groupby(["tract", "feature"])["geometry"]
+        .agg(lambda g: shapely.multipolygons(shapely.get_parts(g.to_numpy())))
+        .reset_index()
+    )
+    joined = gpd.GeoDataFrame(gathered, geometry="geometry", crs=pieces.crs)
+    return pd.concat([pieces[~repeated], joined], ignore_index=True)
 
 
 def population_weights(

@@ -161,6 +161,23 @@ def _coverage(inputs: AreaInputs, area: BaseGeometry, inside: BaseGeometry) -> d
     return out
 
 
+#: a drawn area may meet at most this many tracts part by part (candidate pieces of the
+#: overlay, counted on bounding boxes before it runs): 10,000 scattered squares make about
+#: 15,500 and a county-wide box 2,500
+MAX_PIECES = 50_000
+
+
+class AreaTooComplex(Exception):
+    """A drawn area would cut the tracts into more pieces than :data:`MAX_PIECES`."""
+
+    def __init__(self, pieces: int) -> None:
+        super().__init__(
+            f"the area's parts meet census tracts {pieces:,} times; the limit is "
+            f"{MAX_PIECES:,} (merge or simplify its parts)"
+        )
+        self.pieces = pieces
+
+
 #: drawn outlines are simplified to this tolerance (metres, EPSG:3310) before the overlay:
 #: far below a census tract's scale (hundreds of metres), so no allocation changes, while a
 #: 200,000-vertex circle drops to a few thousand vertices and costs a fraction of the time
@@ -186,7 +203,8 @@ def aggregate_area(
     """Indicator figures for ``geometry`` (a valid Polygon/MultiPolygon in EPSG:4326).
 
     Raises :class:`OutsideCounty` when less than :data:`COUNTY_SHARE_MIN` of the area is
-    on the county's land, and ``ValueError`` for an area with no extent.
+    on the county's land, :class:`AreaTooComplex` when its parts meet tracts more than
+    :data:`MAX_PIECES` times, and ``ValueError`` for an area with no extent.
     """
     area = gpd.GeoSeries([geometry], crs=SERVE_CRS).to_crs(AREA_CRS).iloc[0]
     if area.is_empty or area.area <= 0:
@@ -196,7 +214,13 @@ def aggregate_area(
     county_share = inside.area / area.area
     if county_share < COUNTY_SHARE_MIN:
         raise OutsideCounty(county_share)
-    frame = gpd.GeoDataFrame({"id": [CUSTOM_ID]}, geometry=[area], crs=AREA_CRS)
+    # one row per part: each part is laid over the tracts near it alone (39,000 squares
+    # as one MultiPolygon met every tract of their extent, each cutting all 39,000)
+    parts = shapely.get_parts(area)
+    pieces = len(inputs.tracts_land.sindex.query(parts)[0])
+    if pieces > MAX_PIECES:
+        raise AreaTooComplex(pieces)
+    frame = gpd.GeoDataFrame({"id": [CUSTOM_ID] * len(parts)}, geometry=parts, crs=AREA_CRS)
     cw = compute_crosswalk(inputs.tracts_land, frame, inputs.centres)
     cov = _coverage(inputs, area, inside)
     note_parts = [n for n in notes if n]

@@ -17,10 +17,16 @@ from typing import Any
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from boundaries.custom import AreaInputs, AreaResult, OutsideCounty, aggregate_area
+from boundaries.custom import (
+    AreaInputs,
+    AreaResult,
+    AreaTooComplex,
+    OutsideCounty,
+    aggregate_area,
+)
 from boundaries.store import StoreError
 from geo_api.errors import Unavailable, Unprocessable
-from geo_api.geoinput import InvalidGeometry
+from geo_api.geoinput import InvalidGeometry, TooComplex
 from geo_api.limits import SingleFlight, WorkLimiter
 from geo_api.lru import BoundedLRU
 
@@ -72,6 +78,8 @@ class AreaService:
                 raise OutsideCountyError(
                     str(exc), county_share=round(exc.county_share, 6)
                 ) from None
+            except AreaTooComplex as exc:
+                raise TooComplex(str(exc)) from None
             except ValueError as exc:  # an area with no extent once projected
                 raise InvalidGeometry(str(exc)) from None
             self._cache.put(key, result)

@@ -34,7 +34,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "method-not-allowed": (405, "the path does not answer this method (see the Allow header)"),
     "not-acceptable": (406, "none of the requested formats can be produced"),
     "too-large": (413, "a posted area's body exceeds the size limit"),
-    "too-complex": (413, "a posted area has more vertices than the limit"),
+    "too-complex": (413, "a posted area has more vertices, rings or tract pieces than the limits"),
     "unprocessable": (422, "well-formed, but impossible with this store's data"),
     "outside-county": (422, "less than half of an area lies on LA County's land"),
     "busy": (503, "too many expensive computations at once; retry after Retry-After"),

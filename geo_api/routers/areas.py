@@ -16,7 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from boundaries.compare import compare_rows, overlap
-from boundaries.custom import AreaResult
+from boundaries.custom import MAX_PIECES, AreaResult
 from boundaries.indicators import INDICATORS, untranslated
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog, LayerData, geometry_json
@@ -27,6 +27,7 @@ from geo_api.errors import InvalidParameter
 from geo_api.formats import MEDIA, negotiate, to_csv, to_gpkg
 from geo_api.geoinput import (
     MAX_BODY_BYTES,
+    MAX_RINGS,
     MAX_VERTICES,
     InvalidGeometry,
     TooLarge,
@@ -61,7 +62,9 @@ AREA_BODY = {
     "requestBody": {
         "required": True,
         "description": "A GeoJSON Polygon, MultiPolygon, Feature or FeatureCollection (its "
-        f"union), at most {MAX_BODY_BYTES:,} bytes and {MAX_VERTICES:,} vertices; "
+        f"union), at most {MAX_BODY_BYTES:,} bytes, {MAX_VERTICES:,} vertices and "
+        f"{MAX_RINGS:,} rings (polygons and holes), meeting census tracts at most "
+        f"{MAX_PIECES:,} times; "
         "coordinates in EPSG:4326 unless crs= says otherwise.",
         "content": {
             media: {"schema": {"type": "object"}}
@@ -505,7 +508,8 @@ COMPARE_BODY = {
         '"neighborhoods:watts") or a drawn area as a GeoJSON Polygon, MultiPolygon, Feature '
         "or FeatureCollection (its union; a Feature's properties.name names it), in "
         "EPSG:4326 unless crs= says otherwise; at most "
-        f"{MAX_BODY_BYTES:,} bytes and {MAX_VERTICES:,} vertices per area.",
+        f"{MAX_BODY_BYTES:,} bytes, {MAX_VERTICES:,} vertices and {MAX_RINGS:,} rings per "
+        "area.",
         "content": {
             "application/json": {
                 "schema": {
