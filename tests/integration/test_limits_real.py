@@ -18,28 +18,26 @@ def _peak_rss_mb(pid: int) -> float:
 
 
 def test_concurrent_heavy_rankings_are_bounded(live_process):
+    """Four rankings over the work budget are refused at once, four within it are answered
+    or told to come back, /healthz keeps answering, memory stays bounded. Bounded by
+    counts and status codes: a busy CI machine makes wall-clock seconds meaningless (the
+    figures are measured in `make bench`). Everything a thread sees is collected and
+    asserted here, in the test's own thread (an assertion inside a thread only warns)."""
     url, proc = live_process
-    results: list[tuple[int, float]] = []
-    health: list[float] = []
+    answers: list[httpx.Response] = []
+    health: list[int] = []
     done = threading.Event()
 
     def rank(seed: int, draws: int) -> None:
-        start = time.monotonic()
-        r = httpx.get(
-            f"{url}/priorities/la-deal?layer=tracts&draws={draws}&seed={seed}", timeout=60
+        answers.append(
+            httpx.get(
+                f"{url}/priorities/la-deal?layer=tracts&draws={draws}&seed={seed}", timeout=300
+            )
         )
-        results.append((r.status_code, time.monotonic() - start))
-        if r.status_code == 503:
-            assert r.headers["retry-after"]
-            assert r.json()["code"] == "busy"
-        if r.status_code == 400:
-            assert r.json()["code"] == "over-budget" and r.json()["max_draws"] >= 1000
 
     def probe() -> None:
         while not done.is_set():
-            start = time.monotonic()
-            assert httpx.get(f"{url}/healthz", timeout=5).status_code == 200
-            health.append(time.monotonic() - start)
+            health.append(httpx.get(f"{url}/healthz", timeout=60).status_code)
             time.sleep(0.2)
 
     prober = threading.Thread(target=probe)
@@ -53,10 +51,14 @@ def test_concurrent_heavy_rankings_are_bounded(live_process):
         w.join()
     done.set()
     prober.join()
-    assert len(results) == 8
-    assert all(seconds < 20 for _, seconds in results), results
-    assert [status for status, _ in results].count(400) == 4
-    assert {status for status, _ in results} <= {200, 400, 503}
-    assert 200 in {status for status, _ in results}
-    assert max(health) < 1.0, max(health)
+    statuses = [a.status_code for a in answers]
+    assert len(statuses) == 8
+    assert statuses.count(400) == 4
+    assert set(statuses) <= {200, 400, 503} and 200 in statuses
+    for answer in answers:
+        if answer.status_code == 503:
+            assert answer.headers["retry-after"] and answer.json()["code"] == "busy"
+        if answer.status_code == 400:
+            assert answer.json()["code"] == "over-budget" and answer.json()["max_draws"] >= 1000
+    assert health and set(health) == {200}
     assert _peak_rss_mb(proc.pid) < 3000
