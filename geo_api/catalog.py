@@ -24,9 +24,32 @@ from boundaries.store import Store
 from boundaries.webgeom import simplify_for_zoom
 from geo_api.geojson import feature, feature_head, feature_tail
 from geo_api.gzipjoin import Fragments
+from geo_api.lru import BoundedLRU
 from geo_api.precision import round_indicators
 
 COORD_DECIMALS = 6  # ~0.1 m at LA's latitude
+#: above this web zoom a pixel (under 1 m) is finer than the boundaries' own vertex
+#: spacing: the full-detail geometry is served, and nothing more is cached per zoom
+DETAIL_ZOOM = 16
+#: what every layer's per-zoom geometry (shapes, GeoJSON bytes, features, gzip fragments)
+#: may hold in one worker, in bytes; least recently used zooms go first
+ZOOM_CACHE_BYTES = 256 * 2**20
+
+
+def zoom_value_bytes(value: Any) -> int:
+    """Approximate memory of a per-zoom cache value (geometry arrays count their
+    coordinates, byte lists their lengths, gzip fragments their compressed pieces)."""
+    if isinstance(value, np.ndarray):
+        return int(shapely.get_num_coordinates(value).sum()) * 16 + 200 * len(value)
+    if isinstance(value, Fragments):
+        return sum(len(p.deflated) + 80 for p in (*value.first, *value.rest))
+    return sum(len(b) + 40 for b in value)
+
+
+def zoom_cache() -> BoundedLRU[tuple[str, str, int], Any]:
+    """A per-zoom geometry cache of :data:`ZOOM_CACHE_BYTES` (one per catalogue, shared
+    by its layers)."""
+    return BoundedLRU(10_000, ZOOM_CACHE_BYTES, zoom_value_bytes)
 
 
 def _clean(value: Any) -> Any:
@@ -66,10 +89,11 @@ class LayerData:
     status: list[dict[str, Any]] = field(default_factory=list)
     heads: list[bytes] = field(default_factory=list)
     tails: list[bytes] = field(default_factory=list)
-    _shapes: dict[int, np.ndarray] = field(default_factory=dict, repr=False)
-    _zoomed: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
-    _zoomed_features: dict[int, list[bytes]] = field(default_factory=dict, repr=False)
-    _fragments: dict[int | None, Fragments] = field(default_factory=dict, repr=False)
+    #: per-zoom geometry, bounded in bytes (:func:`zoom_cache`, shared by a catalogue)
+    zoom_cache: BoundedLRU[tuple[str, str, int], Any] = field(
+        default_factory=zoom_cache, repr=False
+    )
+    _full_fragments: Fragments | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     #: lower-case name → ids of the features so named (built with the layer)
     by_name: dict[str, list[str]] = field(default_factory=dict, repr=False)
@@ -106,41 +130,56 @@ class LayerData:
         """Every ACS end year behind this layer's indicators, ascending."""
         return sorted({s["vintage"] for s in self.status if s.get("vintage") is not None})
 
+    def _zoomed(self, kind: str, zoom: int, make: Callable[[], Any]) -> Any:
+        key = (self.layer.id, kind, zoom)
+        found = self.zoom_cache.get(key)
+        if found is None:
+            found = make()
+            self.zoom_cache.put(key, found)
+        return found
+
     def zoom_shapes(self, zoom: int) -> np.ndarray:
-        """Shapely geometries simplified for web ``zoom`` (computed once, then kept)."""
-        with self._lock:
-            if zoom not in self._shapes:
-                self._shapes[zoom] = simplify_for_zoom(self.frame.geometry.to_numpy(), zoom)
-            return self._shapes[zoom]
+        """Shapely geometries simplified for web ``zoom`` (full detail above
+        :data:`DETAIL_ZOOM`); kept in the layer's bounded zoom cache."""
+        if zoom > DETAIL_ZOOM:
+            return self.frame.geometry.to_numpy()
+        with self._lock:  # one simplification per zoom, however many ask at once
+            return self._zoomed(
+                "shapes", zoom, lambda: simplify_for_zoom(self.frame.geometry.to_numpy(), zoom)
+            )
 
     def zoom_geometry(self, zoom: int | None) -> list[bytes]:
-        """GeoJSON geometry bytes simplified for web ``zoom`` (computed once, then kept)."""
-        if zoom is None:
+        """GeoJSON geometry bytes simplified for web ``zoom`` (``None`` or above
+        :data:`DETAIL_ZOOM`: full detail)."""
+        if zoom is None or zoom > DETAIL_ZOOM:
             return self.geometry_bytes
-        if zoom not in self._zoomed:
-            shapes = self.zoom_shapes(zoom)
-            self._zoomed[zoom] = [s.encode() for s in shapely.to_geojson(shapes)]
-        return self._zoomed[zoom]
+        return self._zoomed(
+            "geometry",
+            zoom,
+            lambda: [s.encode() for s in shapely.to_geojson(self.zoom_shapes(zoom))],
+        )
 
     def zoom_features(self, zoom: int | None) -> list[bytes]:
-        """Whole GeoJSON Feature bytes with geometry for ``zoom`` (``None``: full detail)."""
-        if zoom is None:
+        """Whole GeoJSON Feature bytes with geometry for ``zoom`` (``None`` or above
+        :data:`DETAIL_ZOOM`: full detail)."""
+        if zoom is None or zoom > DETAIL_ZOOM:
             return self.feature_bytes
-        if zoom not in self._zoomed_features:
+
+        def make() -> list[bytes]:
             geoms = self.zoom_geometry(zoom)
-            self._zoomed_features[zoom] = [
-                feature(h, g, t) for h, g, t in zip(self.heads, geoms, self.tails, strict=True)
-            ]
-        return self._zoomed_features[zoom]
+            return [feature(h, g, t) for h, g, t in zip(self.heads, geoms, self.tails, strict=True)]
+
+        return self._zoomed("features", zoom, make)
 
     def gzip_fragments(self, zoom: int | None) -> Fragments:
         """Every feature (at ``zoom``) compressed alone, for gzip pages built without
-        compressing (:mod:`geo_api.gzipjoin`); computed once per zoom, then kept."""
-        found = self._fragments.get(zoom)
-        if found is None:  # computed outside the lock: zoom_features takes it
-            found = Fragments.of(self.zoom_features(zoom))
-            self._fragments[zoom] = found
-        return found
+        compressing (:mod:`geo_api.gzipjoin`); full detail is kept for the process, each
+        zoom in the bounded zoom cache."""
+        if zoom is None or zoom > DETAIL_ZOOM:
+            if self._full_fragments is None:
+                self._full_fragments = Fragments.of(self.feature_bytes)
+            return self._full_fragments
+        return self._zoomed("fragments", zoom, lambda: Fragments.of(self.zoom_features(zoom)))
 
 
 def _status_row(row: dict[Any, Any]) -> dict[str, Any]:
@@ -203,4 +242,7 @@ class Catalog:
             for lid in LAYERS
             if lid in store.layers
         }
+        shared = zoom_cache()  # one budget for every layer's zooms
+        for layer in layers.values():
+            layer.zoom_cache = shared
         return cls(layers=layers, manifest=store.manifest, checksum=store.checksum)
