@@ -8,6 +8,7 @@ values). Client mistakes are 4xx; nothing a client sends produces a traceback.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
@@ -15,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 log = logging.getLogger(__name__)
 PROBLEM = "application/problem+json"
@@ -171,6 +173,35 @@ def answer_error(request: Request, exc: ApiError) -> Response:
     return api_error_response(exc, str(request.url))
 
 
+METHOD_ORDER = ("GET", "HEAD", "POST", "OPTIONS")
+
+
+def _endpoints(routes: Iterable[Any]) -> Iterator[Any]:
+    """The routes that answer requests, through included routers (every router is
+    included without a prefix, so their routes match paths as they are)."""
+    for route in routes:
+        if hasattr(route, "methods"):
+            yield route
+            continue
+        inner = getattr(getattr(route, "original_router", None), "routes", None)
+        if inner is not None:
+            yield from _endpoints(inner)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at the request's path (Starlette's 405 names only
+    the first route matching the path: ``/aggregate`` said POST, though GET answers too),
+    with HEAD wherever GET answers (:mod:`geo_api.http`) and OPTIONS everywhere."""
+    methods = {"OPTIONS"}
+    for route in _endpoints(request.app.router.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return sorted(methods, key=lambda m: METHOD_ORDER.index(m) if m in METHOD_ORDER else 9)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Map our exceptions, FastAPI validation errors and HTTP errors to problems."""
 
@@ -194,16 +225,17 @@ def install_error_handlers(app: FastAPI) -> None:
 
             if wants_html(request):
                 return error_page(request, 404, code, "Not found", str(exc.detail), None)
+        if exc.status_code == 405:
+            allow = ", ".join(allowed_methods(request))
+            if request.method == "OPTIONS":  # not a CORS preflight: the path's methods
+                return Response(status_code=204, headers={"allow": allow})
         response = problem(
             exc.status_code, code, str(exc.detail), str(exc.detail), str(request.url)
         )
         for key, value in (exc.headers or {}).items():
             response.headers[key] = value
         if exc.status_code == 405:
-            allowed = [m.strip() for m in response.headers.get("allow", "GET").split(",")]
-            if "GET" in allowed and "HEAD" not in allowed:
-                allowed.append("HEAD")  # every GET route answers HEAD (geo_api.http)
-            response.headers["allow"] = ", ".join(allowed)
+            response.headers["allow"] = allow
         return response
 
     @app.exception_handler(Exception)

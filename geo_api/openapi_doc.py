@@ -86,7 +86,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
 ERRORS = {
     "400": "Invalid or unknown parameter (or an untrusted Host)",
     "404": "No such collection, feature, indicator or program",
-    "405": "Method not allowed (the Allow header lists GET, HEAD)",
+    "405": "Method not allowed (the Allow header lists the methods the path answers)",
     "406": "None of the accepted media types can be produced",
     "413": "The posted area is over the body-size or vertex limit",
     "422": "The posted area lies mostly outside LA County",

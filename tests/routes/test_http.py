@@ -44,6 +44,33 @@ def test_405_says_what_is_allowed(client):
     assert r.json()["code"] == "method-not-allowed"
 
 
+def _example_path(template: str) -> str:
+    """An OpenAPI path template with a value in each parameter (routes match any)."""
+    values = {"{z}": "3", "{x}": "1", "{y}": "2", "{collectionId}": "tracts"}
+    for name, value in values.items():
+        template = template.replace(name, value)
+    return re.sub(r"\{[^}]+\}", "example", template)
+
+
+def test_every_path_lists_every_method_it_answers(client):
+    # the OpenAPI document is the independent statement of what each path answers
+    paths = client.get("/openapi.json").json()["paths"]
+    assert len(paths) > 20
+    for template, operations in paths.items():
+        methods = {m.upper() for m in operations if m in ("get", "post", "put", "delete")}
+        expected = methods | {"OPTIONS"} | ({"HEAD"} if "GET" in methods else set())
+        path = _example_path(template)
+        options = client.options(path)
+        assert options.status_code == 204, (template, options.text)
+        assert {m.strip() for m in options.headers["allow"].split(",")} == expected, template
+        refused = client.delete(path)
+        assert refused.status_code == 405, template
+        assert refused.headers["allow"] == options.headers["allow"]
+    # the two routes that take GET and POST (they used to say POST, and GET, HEAD)
+    for path in ("/aggregate", "/compare"):
+        assert client.options(path).headers["allow"] == "GET, HEAD, POST, OPTIONS"
+
+
 def test_html_pages_carry_a_content_security_policy(client):
     page = client.get("/maps/neighborhoods/no_subscription_pct")
     csp = page.headers["content-security-policy"]
