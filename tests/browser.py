@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import pytest
+from tests.conftest import skip_unless_required
 
 # Without the background-networking flags Chromium keeps calling Google's hosts.
 CHROMIUM_ARGS = [
@@ -37,7 +37,9 @@ def chromium_browser() -> Iterator[Any]:
     """A Playwright browser on the system Chromium; skips the test when there is none."""
     path = chromium_path()
     if path is None:
-        pytest.skip("Chromium not installed: run `make browser-deps` (apt-get install chromium)")
+        skip_unless_required(
+            "Chromium not installed: run `make browser-deps` (apt-get install chromium)"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:

@@ -10,6 +10,7 @@ import pytest
 from PIL import Image
 
 from tests.browser import CHROMIUM_ARGS, chromium_path
+from tests.conftest import skip_unless_required
 from tests.integration.test_map_browser import ARTIFACTS
 
 pytestmark = pytest.mark.integration
@@ -29,7 +30,7 @@ BOX = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
 def playwright_chromium():
     path = chromium_path()
     if path is None:
-        pytest.skip("Chromium not installed: run `make browser-deps`")
+        skip_unless_required("Chromium not installed: run `make browser-deps`")
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
