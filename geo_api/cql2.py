@@ -28,7 +28,7 @@ import shapely
 
 from geo_api.catalog import LayerData
 from geo_api.cql2like import like_series
-from geo_api.crs import Crs, bbox_to_crs84, from_crs
+from geo_api.crs import Crs, from_crs
 from geo_api.errors import InvalidParameter, UnknownParameter
 
 #: the most nodes (terms, values) and levels of nesting one filter may have
@@ -186,6 +186,33 @@ def _fix_json_envelopes(tree: Any) -> None:
             node.x2, node.y1 = node.y1, node.x2
 
 
+#: the function a projected BBOX literal becomes: it returns the rectangle drawn in the
+#: filter-crs, as a lon/lat polygon (a name no filter text can call)
+PROJECTED_BBOX = "projected bbox"
+#: points per edge of a projected BBOX rectangle moved to lon/lat (its edges bend)
+BBOX_EDGE_POINTS = 64
+
+
+def rectangle_crs84(corners: tuple[Any, ...], crs: Crs) -> Any:
+    """The rectangle ``corners`` (minx, miny, maxx, maxy in ``crs``'s axis order) as the
+    lon/lat polygon it is, edges densified: its lon/lat envelope would hold ground 40-140 m
+    outside it under EPSG:3310 or 2229."""
+    import shapely
+
+    if not all(isinstance(c, int | float) for c in corners):
+        raise ValueError("BBOX takes 4 numbers (minx, miny, maxx, maxy) or 6 (with z)")
+    minx, miny, maxx, maxy = (float(c) for c in corners)
+    step = max(maxx - minx, maxy - miny) / BBOX_EDGE_POINTS
+    rectangle = shapely.box(minx, miny, maxx, maxy)
+    if step > 0:
+        rectangle = shapely.segmentize(rectangle, step)
+    moved = from_crs(np.array([rectangle]), crs)[0]
+    minlon, minlat, maxlon, maxlat = shapely.bounds(moved)
+    if moved.is_empty or not (-180 <= minlon <= maxlon <= 180 and -90 <= minlat <= maxlat <= 90):
+        raise ValueError("its coordinates fall outside the CRS's range")
+    return moved
+
+
 def literals_to_crs84(node: Any, crs: Crs) -> None:
     """Move every geometry and bbox literal of the filter ``node`` from ``crs`` (the
     ``filter-crs``, in its own axis order) to CRS84 lon/lat, in place; a 400 when one
@@ -205,13 +232,13 @@ def literals_to_crs84(node: Any, crs: Crs) -> None:
                     raise ValueError("its coordinates fall outside the CRS's range")
                 child.geometry = shapely.geometry.mapping(moved)
             elif isinstance(child, values.Envelope):
-                bounds = (child.x1, child.y1, child.x2, child.y2)
-                child.x1, child.y1, child.x2, child.y2 = bbox_to_crs84(bounds, crs)
+                child.polygon = rectangle_crs84((child.x1, child.y1, child.x2, child.y2), crs)
             elif _is_bbox(child) and len(child.arguments) in (4, 6):
                 args = child.arguments
                 corners = (args[0], args[1], *args[-3:-1]) if len(args) == 6 else tuple(args)
-                moved_box = bbox_to_crs84(corners, crs)
-                child.arguments = list(moved_box)
+                polygon = rectangle_crs84(corners, crs)
+                child.name = PROJECTED_BBOX
+                child.arguments = [values.Geometry(shapely.geometry.mapping(polygon))]
         except (ValueError, TypeError, AttributeError) as exc:
             raise InvalidParameter(
                 f"a geometry in the filter cannot be read in {crs.uri}: {str(exc)[:120]}"
@@ -235,7 +262,7 @@ def _unknown_where_null(result: Any, *operands: Any) -> Any:
 @cache
 def _evaluator() -> type:
     """pygeofilter's GeoPandas evaluator with CQL2's LIKE (:mod:`geo_api.cql2like`)."""
-    from pygeofilter import ast
+    from pygeofilter import ast, values
     from pygeofilter.backends.evaluator import handle
     from pygeofilter.backends.geopandas.evaluate import GeoPandasEvaluator
 
@@ -251,6 +278,11 @@ def _evaluator() -> type:
         @handle(ast.In)
         def in_(self, node: Any, lhs: Any, *options: Any) -> Any:
             return _unknown_where_null(super().in_(node, lhs, *options), lhs)
+
+        @handle(values.Envelope)
+        def envelope(self, node: Any) -> Any:
+            polygon = getattr(node, "polygon", None)  # a bbox given in a projected CRS
+            return polygon if polygon is not None else super().envelope(node)
 
         @handle(ast.Like)
         def like(self, node: Any, lhs: Any) -> Any:
@@ -275,7 +307,11 @@ def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
             valid=sorted([*layer.properties, GEOMETRY]),
         )
     try:
-        result = _evaluator()(layer.frame, {}, {"lower": _lower, "bbox": _bbox}).evaluate(tree)
+        result = _evaluator()(
+            layer.frame,
+            {},
+            {"lower": _lower, "bbox": _bbox, PROJECTED_BBOX: lambda polygon: polygon},
+        ).evaluate(tree)
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         raise InvalidParameter(f"filter cannot be applied: {str(exc)[:200]}") from None
     except shapely.errors.GEOSException as exc:  # e.g. a one-point LINESTRING

@@ -209,3 +209,70 @@ def test_not_takes_any_condition_as_cql2_says(client):
     assert _matched(client, "NOT (population < 0 OR households < 0)") == 4
     assert _matched(client, "NOT NOT population > 0") == 4
     assert _matched(client, "NOT (city = 'Alpha' OR city = 'Beta')") == 0  # nulls: unknown
+
+
+def _rectangle_beside(x: float, y: float, side: int, end: int, gap: float, size: float):
+    """A size × size rectangle whose edge runs ``gap`` from (x, y), on its west (``side``
+    -1) or east (1), with (x, y) level with its top (``end`` 1) or bottom (-1) corner,
+    ``gap`` inside it: where a rotated rectangle's lon/lat envelope bulges."""
+    edge = x - side * gap
+    far = edge - side * size
+    top_or_bottom = y + end * gap
+    other = top_or_bottom - end * size
+    return (min(edge, far), min(top_or_bottom, other), max(edge, far), max(top_or_bottom, other))
+
+
+PLACES = [(code, side, end) for code in (3310, 2229) for side in (-1, 1) for end in (-1, 1)]
+
+
+@pytest.mark.parametrize(("code", "side", "end"), PLACES)
+def test_a_projected_bbox_is_that_rectangle_not_its_lon_lat_envelope(client, code, side, end):
+    """A BBOX in filter-crs 3310 or 2229 is the rectangle drawn in that CRS: a school just
+    beyond one of its edges is not selected, though the rectangle's lon/lat envelope (what
+    the filter used to test) may hold it; the rectangle grown to reach it selects it."""
+    from pyproj import Transformer
+
+    school = client.get("/collections/schools/items?limit=1").json()["features"][0]
+    lon, lat = school["geometry"]["coordinates"]
+    to_crs = Transformer.from_crs("OGC:CRS84", f"EPSG:{code}", always_xy=True)
+    x, y = to_crs.transform(lon, lat)
+    gap, size = (15.0, 2000.0) if code == 3310 else (8.0, 6500.0)  # metres / US feet
+    rect = _rectangle_beside(x, y, side, end, gap, size)
+    crs = {"filter-crs": f"http://www.opengis.net/def/crs/EPSG/0/{code}"}
+
+    def selected(box: tuple[float, ...], lang: str = "cql2-text") -> bool:
+        if lang == "cql2-text":
+            text = f"S_INTERSECTS(geometry, BBOX({','.join(f'{v:.3f}' for v in box)}))"
+        else:
+            text = json.dumps(
+                {"op": "s_intersects", "args": [{"property": "geometry"}, {"bbox": list(box)}]}
+            )
+        r = client.get(
+            "/collections/schools/items", params={"filter": text, "filter-lang": lang, **crs}
+        )
+        assert r.status_code == 200, r.text
+        return school["id"] in {f["id"] for f in r.json()["features"]}
+
+    assert not shapely.box(*rect).intersects(shapely.Point(x, y))
+    assert not selected(rect) and not selected(rect, "cql2-json")
+    grown = (rect[0] - 2 * gap, rect[1] - 2 * gap, rect[2] + 2 * gap, rect[3] + 2 * gap)
+    assert selected(grown) and selected(grown, "cql2-json")
+
+
+def test_the_envelope_of_a_projected_bbox_holds_ground_outside_it():
+    """The case above is not vacuous: for some of its placements the lon/lat envelope of
+    the rectangle holds the point beside it (the filter used to select it there)."""
+    from pyproj import Transformer
+
+    for code, gap, size in ((3310, 15.0, 2000.0), (2229, 8.0, 6500.0)):
+        to_lonlat = Transformer.from_crs(f"EPSG:{code}", "OGC:CRS84", always_xy=True)
+        x, y = Transformer.from_crs("OGC:CRS84", f"EPSG:{code}", always_xy=True).transform(
+            -118.29, 34.005
+        )
+        held = []
+        for _, side, end in PLACES[:4]:
+            minlon, minlat, maxlon, maxlat = to_lonlat.transform_bounds(
+                *_rectangle_beside(x, y, side, end, gap, size)
+            )
+            held.append(minlon <= -118.29 <= maxlon and minlat <= 34.005 <= maxlat)
+        assert 1 <= sum(held) <= 3, (code, held)
