@@ -3,9 +3,10 @@
 ``filter-lang=cql2-text`` (the default; ``cql-text``, the draft name GDAL sends, is an
 alias) or ``cql2-json``. Parsing and evaluation are pygeofilter's (its CQL2 parsers and
 GeoPandas backend), over the layer's in-memory frame in EPSG:4326: comparisons, ``AND``/
-``OR``/``NOT``, ``IN``, ``BETWEEN``, ``LIKE``, ``IS NULL``, ``casei()``, arithmetic and
-the spatial predicates (``S_INTERSECTS(geometry, POLYGON(...))`` …). Geometry literals
-are in lon/lat unless ``filter-crs`` names another offered CRS (:mod:`geo_api.crs`:
+``OR``/``NOT``, ``IN``, ``BETWEEN``, ``LIKE``, ``IS NULL``, ``casei()`` and ``accenti()``
+(on any operand, nested either way), arithmetic and the spatial predicates
+(``S_INTERSECTS(geometry, POLYGON(...))`` …). Geometry literals are in lon/lat unless
+``filter-crs`` names another offered CRS (:mod:`geo_api.crs`:
 EPSG:4326 latitude first, 3857, 3310, 2229), in which case they are moved to lon/lat
 before evaluation (:func:`literals_to_crs84`). A property the layer lacks, or text that
 does not parse, is a 400 that names it. Nulls follow CQL2's three-valued logic: a comparison
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -42,6 +44,19 @@ def _lower(value: Any) -> Any:
     if isinstance(value, pd.Series):
         return value.astype("string").str.lower()
     return str(value).lower()
+
+
+def strip_accents(text: str) -> str:
+    """``text`` without its diacritics (NFKD, combining marks dropped): ``Peñ`` → ``Pen``."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _accenti(value: Any) -> Any:
+    """CQL2 ``accenti()`` on a column or a literal (nulls stay null)."""
+    if isinstance(value, pd.Series):
+        return value.map(lambda v: strip_accents(v) if isinstance(v, str) else v)
+    return strip_accents(str(value))
 
 
 def parse_filter(text: str, lang: str | None) -> Any:
@@ -186,6 +201,8 @@ def _fix_json_envelopes(tree: Any) -> None:
             node.x2, node.y1 = node.y1, node.x2
 
 
+#: functions that may wrap a LIKE pattern (pygeofilter names casei ``lower``)
+CASE_ACCENT = ("lower", "casei", "accenti")
 #: the function a projected BBOX literal becomes: it returns the rectangle drawn in the
 #: filter-crs, as a lon/lat polygon (a name no filter text can call)
 PROJECTED_BBOX = "projected bbox"
@@ -286,11 +303,16 @@ def _evaluator() -> type:
 
         @handle(ast.Like)
         def like(self, node: Any, lhs: Any) -> Any:
-            pattern, nocase = node.pattern, node.nocase
-            if isinstance(pattern, ast.Function) and pattern.name in ("lower", "casei"):
-                pattern, nocase = pattern.arguments[0], True  # casei(x) LIKE casei('…')
+            pattern, nocase, accents = node.pattern, node.nocase, False
+            # casei('…') and accenti('…') around the pattern, in either order
+            while isinstance(pattern, ast.Function) and pattern.name in CASE_ACCENT:
+                nocase |= pattern.name in ("lower", "casei")
+                accents |= pattern.name == "accenti"
+                pattern = pattern.arguments[0] if pattern.arguments else None
             if not isinstance(pattern, str):
                 raise InvalidParameter("a LIKE pattern must be a text literal")
+            if accents:
+                pattern = strip_accents(pattern)
             if not isinstance(lhs, pd.Series):
                 lhs = pd.Series([lhs], dtype=object)
             return like_series(lhs, pattern, nocase, node.not_)
@@ -310,7 +332,13 @@ def filter_mask(layer: LayerData, tree: Any) -> np.ndarray:
         result = _evaluator()(
             layer.frame,
             {},
-            {"lower": _lower, "bbox": _bbox, PROJECTED_BBOX: lambda polygon: polygon},
+            {
+                "lower": _lower,
+                "casei": _lower,
+                "accenti": _accenti,
+                "bbox": _bbox,
+                PROJECTED_BBOX: lambda polygon: polygon,
+            },
         ).evaluate(tree)
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         raise InvalidParameter(f"filter cannot be applied: {str(exc)[:200]}") from None

@@ -276,3 +276,27 @@ def test_the_envelope_of_a_projected_bbox_holds_ground_outside_it():
             )
             held.append(minlon <= -118.29 <= maxlon and minlat <= 34.005 <= maxlat)
         assert 1 <= sum(held) <= 3, (code, held)
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("accenti(name) = accenti('Cénsus Tráct 1')", 1),
+        ("name = 'Cénsus Tract 1'", 0),  # without accenti() an accent differs
+        ("accenti('Cénsus Tráct 1') = accenti(name)", 1),
+        ("casei(accenti(name)) = casei(accenti('CÉNSUS TRACT 1'))", 1),
+        ("accenti(casei(name)) = accenti(casei('CÉNSUS TRACT 1'))", 1),
+        ("accenti(name) = 'Census Tract 1'", 1),
+        ("accenti(name) LIKE accenti('Cénsus Tráct _')", 4),
+        ("accenti(name) LIKE accenti('cénsus%')", 0),  # still case-sensitive
+        ("accenti(name) LIKE casei(accenti('CÉNSUS%'))", 4),
+        ("accenti(name) IN (accenti('Cénsus Tract 2'), accenti('Census Tráct 3'))", 2),
+    ],
+)
+def test_accent_insensitive_comparisons(client, text, count):
+    assert len(_ids(client, filter=text)) == count
+
+
+def test_accent_insensitive_comparison_is_declared(client):
+    conformance = client.get("/conformance").json()["conformsTo"]
+    assert "http://www.opengis.net/spec/cql2/1.0/conf/accent-insensitive-comparison" in conformance
