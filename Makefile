@@ -19,7 +19,7 @@ RUNTIME := $(VENV)/.runtime-installed
 DEV     := $(VENV)/.dev-installed
 SUDO    := $(if $(filter 0,$(shell id -u)),,sudo -n)
 
-.PHONY: install install-dev serve build test lint browser-deps bench vendor-leaflet clean
+.PHONY: install install-dev serve build test lint browser-deps gis-deps bench vendor-leaflet clean
 
 # The runtime only (what `make serve` needs); Leaflet ships inside the package.
 $(RUNTIME): $(ROOT)/pyproject.toml
@@ -34,6 +34,15 @@ $(DEV): $(RUNTIME) $(ROOT)/pyproject.toml
 	@echo "== installing the test tools (pytest, ruff, mypy, playwright, schemathesis …)"
 	$(BIN)/pip install --progress-bar on -e '$(ROOT)[dev]'
 	touch $@
+
+# GDAL's command-line tools (Debian's gdal-bin, GDAL 3.6): the README's GIS client
+# commands are run by the tests as written.
+gis-deps:
+	@command -v ogrinfo >/dev/null 2>&1 || { \
+	  echo "== installing Debian's gdal-bin for the GIS client tests"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    gdal-bin >/dev/null; }
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
 browser-deps:
@@ -60,7 +69,7 @@ serve: $(RUNTIME) $(STORE)
 lint: $(DEV)
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
-test: $(DEV) browser-deps
+test: $(DEV) browser-deps gis-deps
 	cd $(ROOT) && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
 
