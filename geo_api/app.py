@@ -26,13 +26,14 @@ from boundaries.store import (
     read_manifest,
     read_store,
 )
+from geo_api.areapool import AreaPool
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
 from geo_api.fastpath import FastCache, FastPathMiddleware
 from geo_api.http import HttpHygieneMiddleware, ProblemCORSMiddleware
 from geo_api.itemsroute import ItemsRoute
-from geo_api.limits import TILE_SLOT_WAIT_SECONDS, WorkLimiter
+from geo_api.limits import EXPENSIVE_SLOTS, TILE_SLOT_WAIT_SECONDS, WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.pages.county import CountyFigures
 from geo_api.ranges import RangeMiddleware
@@ -101,14 +102,24 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
         first = given.pop("store", None)
         app.state.store_identity = file_identity(settings.store)
         load_catalog(app, first if first is not None else read_store(settings.store, SERVING_SKIPS))
-        app.state.areas = AreaService(area_loader(app, settings, first), app.state.limiter)
+        # served from a file, drawn areas are computed in worker processes reading it (a
+        # store given only in memory, as tests do, is computed in threads)
+        pool = None
+        checksum = app.state.catalog.checksum
+        if (read_manifest(settings.store) or {}).get("content_sha256") == checksum:
+            pool = AreaPool(settings.store, checksum, EXPENSIVE_SLOTS)
+            pool.start()
+        app.state.areas = AreaService(area_loader(app, settings, first), app.state.limiter, pool)
         app.state.county = CountyFigures(app.state.areas)
         app.state.warmed_seconds = None
         if settings.warm:
             app.state.warmed_seconds = round(await warm(app, app.state.catalog), 1)
             gc.collect()  # what the warm-up built lives on too: out of the collector's view
             gc.freeze()
-        yield
+        try:
+            yield
+        finally:
+            app.state.areas.close()
 
     # Swagger UI and ReDoc from the fastapi-offline package: /docs works without a CDN
     app = FastAPIOffline(

@@ -25,8 +25,10 @@ from boundaries.custom import (
     aggregate_area,
 )
 from boundaries.store import StoreError
+from geo_api import areapool
+from geo_api.areapool import AreaPool, DeadlinePassed, unwrap
 from geo_api.errors import Unavailable, Unprocessable
-from geo_api.geoinput import InvalidGeometry, TooComplex
+from geo_api.geoinput import InvalidGeometry, TooComplex, parse_area
 from geo_api.limits import SingleFlight, WorkLimiter
 from geo_api.lru import BoundedLRU
 
@@ -38,10 +40,25 @@ class OutsideCountyError(Unprocessable):
     title = "Area outside LA County"
 
 
-class AreaService:
-    """Aggregates areas against one served store."""
+class DeadlineError(Unavailable):
+    """A computation ran past its deadline and was stopped."""
 
-    def __init__(self, load: Callable[[], AreaInputs], limiter: WorkLimiter) -> None:
+    code = "deadline"
+    title = "Computation deadline passed"
+
+
+def deadline_error(exc: DeadlinePassed) -> DeadlineError:
+    """The 503 of a task stopped at its deadline, naming the limit."""
+    return DeadlineError(str(exc), deadline_seconds=areapool.AREA_DEADLINE_SECONDS)
+
+
+class AreaService:
+    """Aggregates areas against one served store (in worker processes when ``pool``)."""
+
+    def __init__(
+        self, load: Callable[[], AreaInputs], limiter: WorkLimiter, pool: AreaPool | None = None
+    ) -> None:
+        self._pool = pool
         self._load = load
         self._inputs: AreaInputs | None = None
         self._lock = threading.Lock()
@@ -70,10 +87,22 @@ class AreaService:
         if found is not None:
             return found
 
-        def compute() -> AreaResult:
-            inputs = self.inputs()
+        def run(inputs: AreaInputs) -> AreaResult:
+            if self._pool is None:
+                return aggregate_area(inputs, geometry, name, notes)
             try:
-                result = self._limiter.run(lambda: aggregate_area(inputs, geometry, name, notes))
+                return unwrap(self._pool.aggregate(geometry, name, notes))
+            except StoreError as exc:
+                raise Unavailable(f"custom areas are unavailable: {exc}") from None
+            except DeadlinePassed as exc:
+                raise DeadlineError(
+                    str(exc), deadline_seconds=areapool.AREA_DEADLINE_SECONDS
+                ) from None
+
+        def compute() -> AreaResult:
+            inputs = self.inputs()  # checks the store in this process, before any worker
+            try:
+                result = self._limiter.run(lambda: run(inputs))
             except OutsideCounty as exc:
                 raise OutsideCountyError(
                     str(exc), county_share=round(exc.county_share, 6)
@@ -86,6 +115,22 @@ class AreaService:
             return result
 
         return self._flight.do(key, compute)
+
+    def parse(self, body: bytes, epsg: int | None) -> tuple[BaseGeometry, list[str]]:
+        """A posted area parsed, bounded and repaired (:func:`geo_api.geoinput.parse_area`),
+        in a worker process when there is a pool."""
+        if self._pool is None:
+            return parse_area(body, epsg)
+        pool = self._pool
+        try:  # a slot each: the pool never queues more than it has processes
+            return self._limiter.run(lambda: pool.parse(body, epsg))
+        except DeadlinePassed as exc:
+            raise deadline_error(exc) from None
+
+    def close(self) -> None:
+        """Stop the worker processes, if any."""
+        if self._pool is not None:
+            self._pool.close()
 
     def describe(self) -> dict[str, Any]:
         """Whether the inputs are loaded (for ``/healthz``-style reporting)."""

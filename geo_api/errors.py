@@ -42,6 +42,7 @@ ERROR_CODES: dict[str, tuple[int, str]] = {
     "busy": (503, "too many expensive computations at once; retry after Retry-After"),
     "assets-missing": (503, "the map's Leaflet files are not where the settings say"),
     "unavailable": (503, "the server lacks something this request needs"),
+    "deadline": (503, "a drawn area ran past its deadline (deadline_seconds) and was stopped"),
     "http-error": (400, "an HTTP-level error without a more specific code"),
     "internal-error": (500, "a bug in geo-api (logged on the server, never shown)"),
 }

@@ -31,7 +31,6 @@ from geo_api.geoinput import (
     MAX_VERTICES,
     InvalidGeometry,
     TooLarge,
-    parse_area,
 )
 from geo_api.html import render
 from geo_api.pages.search import resolve
@@ -165,7 +164,7 @@ async def aggregate_posted(
     body_crs = parse_crs_param(crs)
     # parsing, repair and union are CPU work: off the event loop, as is the answer's file
     body = await _read_body(request)
-    geometry, notes = await run_in_threadpool(parse_area, body, body_crs.epsg)
+    geometry, notes = await run_in_threadpool(_service(request).parse, body, body_crs.epsg)
     result = await run_in_threadpool(
         _service(request).aggregate, geometry, name or "Custom area", tuple(notes)
     )
@@ -530,7 +529,7 @@ async def _drawn_side(
     request: Request, value: dict[str, Any], which: str, epsg: int | None
 ) -> Side:
     """A posted GeoJSON area as a comparison side: aggregated as ``POST /aggregate`` does."""
-    geometry, notes = await run_in_threadpool(parse_area, orjson.dumps(value), epsg)
+    geometry, notes = await run_in_threadpool(_service(request).parse, orjson.dumps(value), epsg)
     props = value.get("properties") if value.get("type") == "Feature" else None
     name = props.get("name") if isinstance(props, dict) else None
     label = str(name)[:200] if name else f"Drawn area {which}"

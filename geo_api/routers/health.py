@@ -15,10 +15,11 @@ router = APIRouter(tags=["Service"])
 
 
 @router.get("/healthz", summary="Health check")
-def healthz(request: Request, catalog: CatalogDep) -> dict[str, Any]:
+async def healthz(request: Request, catalog: CatalogDep) -> dict[str, Any]:
     """Status, store checksum and build time, feature counts per layer, and whether the
     store file on disk is still the one loaded (``on_disk``: ``loaded``, ``replaced`` by a
-    new build, which a restart serves, or ``missing``)."""
+    new build, which a restart serves, or ``missing``). Answered on the event loop (one
+    ``stat``), not in the worker threads heavy requests occupy."""
     loaded = getattr(request.app.state, "store_identity", None)
     now = file_identity(request.app.state.settings.store)
     on_disk = "missing" if now is None else "loaded" if now == loaded else "replaced"

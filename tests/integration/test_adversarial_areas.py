@@ -23,9 +23,12 @@ REFUSED = {"39,000 small squares", "polygon with 39,000 holes", "2,000 long stri
 
 
 @pytest.fixture(scope="module")
-def real_client(mirror_store_path, tmp_path_factory):
+def real_client(mirror_store, tmp_path_factory):
+    """The real store given in memory: areas are computed in this process's threads, where
+    the overlays can be counted (served from a file they run in worker processes)."""
     settings = make_settings(tmp_path_factory.mktemp("adversarial"))
-    with TestClient(create_app(settings.model_copy(update={"store": mirror_store_path}))) as c:
+    with TestClient(create_app(settings, store=mirror_store)) as c:
+        assert c.app.state.areas._pool is None
         yield c
 
 

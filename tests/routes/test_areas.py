@@ -290,12 +290,16 @@ def test_posted_compare_refuses_bad_bodies(client, body, status, code):
 def test_posted_areas_are_parsed_and_written_off_the_event_loop(client, monkeypatch):
     import asyncio
 
+    import geo_api.areas as service
     import geo_api.routers.areas as routes
 
     on_loop: list[str] = []
+    called: list[str] = []
 
     def watched(name, real):
         def call(*args, **kwargs):
+            if name == "parse_area":
+                called.append(name)
             try:
                 asyncio.get_running_loop()
                 on_loop.append(name)
@@ -305,7 +309,7 @@ def test_posted_areas_are_parsed_and_written_off_the_event_loop(client, monkeypa
 
         return call
 
-    monkeypatch.setattr(routes, "parse_area", watched("parse_area", routes.parse_area))
+    monkeypatch.setattr(service, "parse_area", watched("parse_area", service.parse_area))
     monkeypatch.setattr(routes, "_area_response", watched("_area_response", routes._area_response))
     square = {
         "type": "Polygon",
@@ -325,6 +329,7 @@ def test_posted_areas_are_parsed_and_written_off_the_event_loop(client, monkeypa
     r = client.post("/compare", json={"a": square, "b": "neighborhoods:east"})
     assert r.status_code == 200, r.text
     assert on_loop == []
+    assert called == ["parse_area"] * 3
 
 
 @pytest.mark.parametrize("x", ["-1.18e35", "-180.0001", "1e999"])
