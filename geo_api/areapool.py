@@ -55,6 +55,8 @@ def _start_worker(store: str, checksum: str) -> None:
         _INPUTS = AreaInputs.from_tables(areas, tidy, tracts)
     except StoreError as exc:
         _FAILED = str(exc)
+    except Exception as exc:  # never raise: a failing initializer is respawned, forever
+        _FAILED = f"the store's custom-area inputs are unreadable ({type(exc).__name__})"
 
 
 def _aggregate(wkb: bytes, name: str, notes: tuple[str, ...]) -> tuple[str, Any]:
