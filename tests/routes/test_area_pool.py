@@ -52,3 +52,15 @@ def test_an_area_past_its_deadline_is_stopped_and_answered_503(pooled, monkeypat
     monkeypatch.setattr(areapool, "AREA_DEADLINE_SECONDS", 30.0)
     again = pooled.post("/aggregate", json=mapping(box(X0, Y0, X0 + 0.7 * D, Y0 + D)))
     assert again.status_code == 200  # a new pool answers
+
+
+def test_a_worker_that_cannot_read_its_store_says_why(fixture_build):
+    pool = areapool.AreaPool(fixture_build[1], "not-this-store", 1)
+    try:
+        kind, why = pool.aggregate(box(X0, Y0, X0 + D, Y0 + D), "a", ())
+    finally:
+        pool.close()
+    assert (kind, why) == (
+        "unavailable",
+        "the store file changed since the server started: restart it",
+    )
