@@ -15,7 +15,9 @@ process, stopped after ``--budget`` seconds). "After" is ``parse_area`` and
 from __future__ import annotations
 
 import argparse
+import asyncio
 import multiprocessing
+import random
 import statistics
 import subprocess
 import sys
@@ -91,8 +93,67 @@ def before(store: Path, body: bytes, budget: float) -> str:
     return f"{queue.get():.2f}"
 
 
+def _mixed_paths(rng: random.Random) -> str:
+    """One request of ordinary traffic: a new bbox page, a cached page, a tile or a map."""
+    roll = rng.random()
+    if roll < 0.4:
+        x, y = -118.60 + rng.random() * 0.45, 33.80 + rng.random() * 0.35
+        return (
+            f"/collections/tracts/items?limit=100&bbox={x:.5f},{y:.5f},{x + 0.15:.5f},{y + 0.1:.5f}"
+        )
+    if roll < 0.7:
+        return "/collections/neighborhoods/items?limit=100"
+    if roll < 0.9:
+        tx, ty = 1400 + rng.randrange(30), 3260 + rng.randrange(25)
+        return f"/collections/tracts/tiles/WebMercatorQuad/13/{ty}/{tx}?properties=poverty_pct"
+    return "/maps/neighborhoods/no_subscription_pct"
+
+
+def probe_mixed_load(url: str, connections: int = 32, seconds: float = 10.0) -> None:
+    """p50/p99 of /healthz (one kept-alive probe) under ``connections`` of ordinary traffic."""
+
+    async def run() -> tuple[list[float], int]:
+        limits = httpx.Limits(max_connections=connections + 1)
+        stop = time.monotonic() + seconds
+        done = 0
+
+        async def user(n: int, client: httpx.AsyncClient) -> None:
+            nonlocal done
+            rng = random.Random(n)
+            while time.monotonic() < stop:
+                await client.get(url + _mixed_paths(rng), headers={"accept-encoding": "gzip"})
+                done += 1
+
+        async def probe(client: httpx.AsyncClient) -> list[float]:
+            ms = []
+            while time.monotonic() < stop:
+                start = time.perf_counter()
+                await client.get(f"{url}/healthz")
+                ms.append((time.perf_counter() - start) * 1000)
+                await asyncio.sleep(0.05)
+            return ms
+
+        async with (
+            httpx.AsyncClient(limits=limits, timeout=60) as client,
+            httpx.AsyncClient(timeout=60) as health,
+        ):
+            users = [asyncio.create_task(user(n, client)) for n in range(connections)]
+            ms = await probe(health)
+            await asyncio.gather(*users)
+        return ms, done
+
+    ms, done = asyncio.run(run())
+    q = statistics.quantiles(ms, n=100, method="inclusive")
+    print(
+        f"\nmixed load, {connections} connections for {seconds:g} s ({done / seconds:.0f} req/s):"
+    )
+    print(f"  /healthz           n={len(ms):4d}  p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
+          f"max {max(ms):6.1f} ms")  # fmt: skip
+
+
 def probe_under_load(store: Path, bodies: list[bytes], port: int = 8791) -> None:
-    """p50/p99/max of /healthz and a cached items page while ``bodies`` are posted at once."""
+    """p50/p99/max of /healthz and a cached items page while ``bodies`` are posted at once,
+    then under :func:`probe_mixed_load`."""
     server = subprocess.Popen(
         [sys.executable, "-m", "geo_api.cli", "serve", "--store", str(store), "--port",
          str(port), "--no-warm"],
@@ -131,6 +192,7 @@ def probe_under_load(store: Path, bodies: list[bytes], port: int = 8791) -> None
             q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
             print(f"  {name:18s} n={len(ms):4d}  p50 {q[49]:6.1f} ms  p99 {q[98]:6.1f} ms  "
                   f"max {max(ms):6.1f} ms")  # fmt: skip
+        probe_mixed_load(url)
     finally:
         server.terminate()
         server.wait(timeout=30)
