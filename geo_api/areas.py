@@ -4,7 +4,9 @@
 (:class:`boundaries.custom.AreaInputs`), read from the store file on first use (tract land
 polygons, block-group centres and the ACS values the catalogue reads: ~1 s, tens of MB),
 and caches answers by the area's geometry. Computations run through the app's
-:class:`geo_api.limits.WorkLimiter`, so a burst of drawn areas cannot take every core.
+:class:`geo_api.limits.WorkLimiter`, so a burst of drawn areas cannot take every core,
+and, when the store is served from its file, in worker processes
+(:class:`geo_api.areapool.AreaPool`) with a deadline, so they never hold the server's GIL.
 """
 
 from __future__ import annotations
@@ -95,9 +97,7 @@ class AreaService:
             except StoreError as exc:
                 raise Unavailable(f"custom areas are unavailable: {exc}") from None
             except DeadlinePassed as exc:
-                raise DeadlineError(
-                    str(exc), deadline_seconds=areapool.AREA_DEADLINE_SECONDS
-                ) from None
+                raise deadline_error(exc) from None
 
         def compute() -> AreaResult:
             inputs = self.inputs()  # checks the store in this process, before any worker
