@@ -372,12 +372,14 @@ def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> S
     try:
         with quiet_gdal():
             store = _read_store(path, skip)
-            if verify and served_checksum(*_served_parts(store)) != store.manifest["served_sha256"]:
-                raise StoreError(
-                    "content does not match its checksum (the file was changed after "
-                    "the build, or is damaged): rebuild it with `geo-api build`"
-                )
-            if verify:  # what POST /aggregate reads later is verified now, at start-up
+            if verify:
+                served = served_checksum(store.layers, store.indicator_status, store.coverage)
+                if served != store.manifest["served_sha256"]:
+                    raise StoreError(
+                        "content does not match its checksum (the file was changed after "
+                        "the build, or is damaged): rebuild it with `geo-api build`"
+                    )
+                # what POST /aggregate reads later is verified now, at start-up
                 read_area_tables(path, area_variables())
     except StoreError as exc:
         message = str(exc)
@@ -385,10 +387,6 @@ def read_store(path: Path, skip: tuple[str, ...] = (), verify: bool = True) -> S
     except Exception as exc:  # sqlite, GDAL or pandas errors on a damaged file: one line
         raise StoreError(f"{path} is not a readable geo-api store: {exc}") from exc
     return store
-
-
-def _served_parts(store: Store) -> tuple[dict[str, gpd.GeoDataFrame], pd.DataFrame, pd.DataFrame]:
-    return store.layers, store.indicator_status, store.coverage
 
 
 def _read_store(path: Path, skip: tuple[str, ...]) -> Store:

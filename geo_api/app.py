@@ -20,13 +20,11 @@ from boundaries.sourcecheck import catalogue_variables
 from boundaries.store import (
     SERVING_SKIPS,
     Store,
-    StoreError,
     file_identity,
-    read_area_tables,
     read_manifest,
     read_store,
 )
-from geo_api.areapool import AreaPool
+from geo_api.areapool import AreaPool, read_inputs
 from geo_api.areas import AreaService
 from geo_api.catalog import Catalog
 from geo_api.errors import install_error_handlers
@@ -79,14 +77,7 @@ def area_loader(app: FastAPI, settings: Settings, store: Store | None) -> Callab
         tidy = store.acs_values[store.acs_values["variable"].isin(set(catalogue_variables()))]
         return lambda: AreaInputs.from_tables(tables, tidy, tracts)
 
-    def load() -> AreaInputs:
-        manifest = read_manifest(settings.store) or {}
-        if manifest.get("content_sha256") != catalog.checksum:
-            raise StoreError("the store file changed since the server started: restart it")
-        areas, tidy = read_area_tables(settings.store, catalogue_variables())
-        return AreaInputs.from_tables(areas, tidy, tracts)
-
-    return load
+    return lambda: read_inputs(settings.store, catalog.checksum, tracts)
 
 
 def create_app(settings: Settings | None = None, store: Store | None = None) -> FastAPI:

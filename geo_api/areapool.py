@@ -19,6 +19,7 @@ from multiprocessing.pool import Pool
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import shapely
 
 from boundaries.custom import AreaInputs, AreaResult, AreaTooComplex, OutsideCounty
@@ -35,12 +36,24 @@ _INPUTS: AreaInputs | None = None
 _FAILED = ""  # why a worker could not read its inputs (a failing initializer respawns)
 
 
+def read_inputs(store: Path, checksum: str, tracts: pd.DataFrame) -> AreaInputs:
+    """The custom-area inputs of the store file at ``store``, which must still be the one
+    served (``checksum``), with ``tracts`` the served tract layer (rounded as served).
+    Raises :class:`StoreError` otherwise. Used by the server's process and its workers."""
+    from boundaries.sourcecheck import catalogue_variables
+    from boundaries.store import read_area_tables, read_manifest
+
+    if (read_manifest(store) or {}).get("content_sha256") != checksum:
+        raise StoreError("the store file changed since the server started: restart it")
+    areas, tidy = read_area_tables(store, catalogue_variables())
+    return AreaInputs.from_tables(areas, tidy, tracts)
+
+
 def _start_worker(store: str, checksum: str) -> None:
     """Pool initializer: read the inputs of ``store`` (which must have ``checksum``)."""
     import pyogrio
 
-    from boundaries.sourcecheck import catalogue_variables
-    from boundaries.store import StoreError, read_area_tables, read_manifest, table_name
+    from boundaries.store import table_name
     from geo_api.precision import round_indicators
 
     global _INPUTS, _FAILED
@@ -48,11 +61,8 @@ def _start_worker(store: str, checksum: str) -> None:
     os.nice(WORKER_NICENESS)
     path = Path(store)
     try:
-        if (read_manifest(path) or {}).get("content_sha256") != checksum:
-            raise StoreError("the store file changed since the server started: restart it")
-        areas, tidy = read_area_tables(path, catalogue_variables())
         tracts = round_indicators(pyogrio.read_dataframe(path, layer=table_name("tracts")))
-        _INPUTS = AreaInputs.from_tables(areas, tidy, tracts)
+        _INPUTS = read_inputs(path, checksum, tracts)
     except StoreError as exc:
         _FAILED = str(exc)
     except Exception as exc:  # never raise: a failing initializer is respawned, forever

@@ -68,7 +68,7 @@ def _move_first(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 
 def _drop_tenth(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    return frame.iloc[::10].index.to_series().pipe(lambda drop: frame.drop(index=drop))
+    return frame.drop(index=frame.index[::10])
 
 
 @pytest.mark.parametrize(
