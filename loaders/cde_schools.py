@@ -79,8 +79,13 @@ def _standardise(raw: pd.DataFrame, source: str) -> tuple[pd.DataFrame, dict[str
     return frame, report
 
 
-def load_schools(path: Path, source: str = "schools") -> tuple[gpd.GeoDataFrame, dict[str, int]]:
-    """Active public schools with coordinates; see the module docstring for the schema."""
+def load_schools(
+    path: Path, source: str = "schools", unplaced: dict[str, str] | None = None
+) -> tuple[gpd.GeoDataFrame, dict[str, int]]:
+    """Active public schools with coordinates; see the module docstring for the schema.
+
+    ``unplaced``, when given, is filled with the CDS code of each LA County public school
+    left out for its coordinates, and why (so pupil counts can say where they went)."""
     raw = read_text_csv(path, source, sep=_sniff_sep(path))
     frame, report = _standardise(raw, source)
     frame = frame.assign(id=frame["id"].astype(str).str.strip())
@@ -98,6 +103,11 @@ def load_schools(path: Path, source: str = "schools") -> tuple[gpd.GeoDataFrame,
     outside = ~no_coords & ~(lon.between(west, east) & lat.between(south, north))
     report["coordinates outside the LA County box"] = int(outside.sum())
     keep = ~no_coords & ~outside
+    if unplaced is not None:
+        unplaced.update(dict.fromkeys(frame["id"][no_coords], "no coordinates in the directory"))
+        unplaced.update(
+            dict.fromkeys(frame["id"][outside], "directory coordinates outside LA County")
+        )
     frame, lat, lon = frame[keep], lat[keep], lon[keep]
     dupes = frame["id"].duplicated()
     if dupes.any():

@@ -44,6 +44,11 @@ LATIMES = (
     "1eaeafa3871e7237a89c2e1e59e6ff7d68fa97e0/shapefiles"
 )
 
+#: CDE's downloadable data files (FRPM: /ds/ad/filessp.asp; UPC: /ds/ad/filescupc.asp)
+CDE_FILES = "https://www.cde.ca.gov/ds/ad/documents"
+#: the FRPM years the mirror holds, oldest first (2021-22 was not found)
+FRPM_YEARS = (("1819", "2018-19"), ("1920", "2019-20"), ("2021", "2020-21"), ("2223", "2022-23"))
+
 SOURCES: dict[str, SourceSpec] = {
     s.id: s
     for s in [
@@ -132,6 +137,31 @@ SOURCES: dict[str, SourceSpec] = {
             "schools/cde_school_directory_export_la_county.tsv",
             "California Department of Education school directory",
             "current",
+        ),
+        *(
+            SourceSpec(
+                f"frpm-{yy}",
+                f"{CDE_FILES}/frpm{yy}.xlsx",
+                f"schools/cde_frpm{yy}_la_county.csv",
+                f"CDE Free or Reduced-Price Meal school-level data {year}",
+                year,
+            )
+            for yy, year in FRPM_YEARS
+        ),
+        SourceSpec(
+            "upc-2122",
+            f"{CDE_FILES}/cupc2122-k12.xlsx",
+            "schools/cde_cupc2122_k12_la_county.csv",
+            "CDE CALPADS Unduplicated Pupil Count, K-12, 2021-22",
+            "2021-22",
+        ),
+        SourceSpec(
+            "community-schools",
+            # mirror only: assembled from the program's announcements, not published as data
+            "",
+            "schools/lausd_community_schools_cohorts5_6.csv",
+            "LAUSD Community Schools, cohorts 5 and 6 (partial list from announcements)",
+            "2023-24",
         ),
         SourceSpec(
             "svi",
@@ -289,6 +319,9 @@ class Fetcher:
 MISSING_REQUIRED = {
     "population": "the 2020 block-group population file (split tracts would be divided "
     "by land area)",
+    "frpm-2223": "the 2022-23 free or reduced-price meal file (schools would lose their "
+    "own counts and the school ranking)",
+    "upc-2122": "the 2021-22 unduplicated pupil counts (schools would lose their English learners)",
     "tracts-supplement": "the supplementary tract file (tract 06037920200 would have no "
     "polygon of its own)",
 }
