@@ -37,6 +37,7 @@ from boundaries.rebuild import (
     mark_derived,
     rebuild_missing_tracts,
 )
+from boundaries.schoolfigures import attach_school_figures, check_school_years
 from boundaries.sourcecheck import (
     catalogue_variables,
     check_centres_in_tracts,
@@ -59,8 +60,11 @@ from boundaries.store import (
 )
 from loaders import (
     acs_extracts,
+    cde_frpm,
     cde_schools,
+    cde_upc,
     child_care,
+    community_schools,
     county_boundaries,
     population,
     svi,
@@ -68,7 +72,7 @@ from loaders import (
 )
 from loaders.census_api import census_key_or_warn, load_acs_tracts
 from loaders.errors import SourceError
-from loaders.sources import MISSING_REQUIRED, SOURCES, Fetcher
+from loaders.sources import FRPM_YEARS, MISSING_REQUIRED, SOURCES, Fetcher
 
 Progress = Callable[[str], None]
 CHILD_CARE_RESOURCES = (
@@ -211,8 +215,12 @@ def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeo
     for layer_id, count in repaired.items():
         ctx.layer_reports[layer_id] = {"repaired_geometries": count}
     with ctx.step("public schools", "schools"):
-        layers["schools"], left_out = cde_schools.load_schools(ctx.path("schools"))
+        unplaced: dict[str, str] = {}
+        layers["schools"], left_out = cde_schools.load_schools(
+            ctx.path("schools"), unplaced=unplaced
+        )
         ctx.layer_reports["schools"] = {"left_out": left_out}
+    layers["schools"] = load_school_figures(ctx, layers["schools"], unplaced)
     spec = SOURCES["child-care"]
     if ctx.fetcher.has(spec):
         with ctx.step("child-care sites", "child-care"):
@@ -229,6 +237,55 @@ def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeo
         ctx.unavailable["child-care"] = "no CCLD child-care file in the mirror"
         ctx.progress("– child-care sites: not in the mirror, layer skipped")
     return layers, land
+
+
+def _optional(ctx: BuildContext, source_id: str, why: str) -> bool:
+    """Whether an optional source is there; its absence is recorded in the manifest."""
+    spec = SOURCES[source_id]
+    if ctx.fetcher.has(spec) and (spec.url or not ctx.fetcher.live):
+        return True
+    ctx.unavailable[source_id] = why
+    ctx.progress(f"– {source_id}: not available, {why}")
+    return False
+
+
+def load_school_figures(
+    ctx: BuildContext, schools: gpd.GeoDataFrame, unplaced: dict[str, str]
+) -> gpd.GeoDataFrame:
+    """The schools layer with each school's own CDE counts (:mod:`boundaries.schoolfigures`);
+    the latest FRPM file and the UPC file are required, earlier years and the Community
+    Schools list are optional."""
+    frpm: dict[str, pd.DataFrame] = {}
+    latest = f"frpm-{FRPM_YEARS[-1][0]}"
+    for short, _ in FRPM_YEARS:
+        sid = f"frpm-{short}"
+        present = (
+            ctx.required(sid)
+            if sid == latest
+            else _optional(ctx, sid, "its year is missing from the FRPM series")
+        )
+        if not present:
+            continue
+        with ctx.step(f"free or reduced-price meals {sid}", sid):
+            frpm[sid] = cde_frpm.load_frpm(ctx.path(sid), source=sid)
+    if latest not in frpm:
+        return schools
+    upc = None
+    if ctx.required("upc-2122"):
+        with ctx.step("unduplicated pupil counts", "upc-2122"):
+            upc = cde_upc.load_upc(ctx.path("upc-2122"), source="upc-2122")
+    with ctx.step("school counts: year against year", latest):
+        ctx.plausibility["school counts year to year"] = check_school_years(
+            frpm, ("upc-2122", upc) if upc is not None else None
+        )
+    cohorts = None
+    if _optional(ctx, "community-schools", "no list of known Community Schools"):
+        with ctx.step("known Community Schools", "community-schools"):
+            cohorts = community_schools.load_community_schools(ctx.path("community-schools"))
+    with ctx.step("schools: their own pupils' counts", latest):
+        schools, report = attach_school_figures(schools, frpm, upc, cohorts, unplaced)
+    ctx.layer_reports.setdefault("schools", {})["pupil_counts"] = report
+    return schools
 
 
 def load_tract_values(

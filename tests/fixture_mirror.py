@@ -205,7 +205,62 @@ def write_tables(root: Path) -> None:
          "LONGITUDE"],
         centres,
     )  # fmt: skip
+    write_school_counts(root)
     (root / "PROVENANCE.md").write_text("Hand-made test mirror (tests/fixture_mirror.py).\n")
+
+
+#: per school: K-12 enrolment, FRPM count and English learners in 2022-23 (earlier FRPM
+#: years shrink enrolment by 2% a year); one district-office row adds 30 pupils
+PUPILS = {"19100001111111": (500, 400, 150), "19100002222222": (300, 120, 30),
+          "19100003333333": (800, 600, 320)}  # fmt: skip
+FRPM_HEADER = [
+    "Academic Year", "County Code", "District Code", "School Code", "County Name",
+    "District Name", "School Name", "School Type", "Charter School \n(Y/N)", "Low Grade",
+    "High Grade", "Enrollment \n(K-12)", "Free Meal \nCount \n(K-12)",
+    "Percent (%) \nEligible Free \n(K-12)", "FRPM Count \n(K-12)",
+    "Percent (%) \nEligible FRPM \n(K-12)",
+]  # fmt: skip
+UPC_HEADER = [
+    "Academic Year", "County Code", "District Code", "School Code", "Total \nEnrollment",
+    "Free &\nReduced\nMeal\nProgram", "Unduplicated\nFRPM Eligible \nCount",
+    "English \nLearner \n(EL)", "Foster", "Homeless",
+    "CALPADS Unduplicated \nPupil Count\n(UPC)",
+]  # fmt: skip
+
+
+def write_school_counts(root: Path) -> None:
+    """FRPM files for four years ('%' text before 2022-23, ratios after; CRLF line ends),
+    the 2021-22 UPC file and a one-school list of known Community Schools."""
+    years = (("1819", 2018, 4), ("1920", 2019, 3), ("2021", 2020, 2), ("2223", 2022, 0))
+    for short, start, back in years:
+        rows: list[list[object]] = []
+        for cds, (enrolled, frpm, _) in [*PUPILS.items(), ("19100000000000", (30, 10, 0))]:
+            n = round(enrolled * 0.98**back)
+            count = round(frpm * 0.98**back)
+            pct: object = count / n if back == 0 else f"{100 * count / n:.1f}%"
+            name = "District Office" if cds.endswith("0000000") else f"School {cds[-1]}"
+            rows.append(
+                [f"{start}-{start + 1}", cds[:2], cds[2:7], cds[7:], "Los Angeles",
+                 "Example Unified", name, "Elementary Schools (Public)", "No", "K", "5", n,
+                 count, pct, count, pct]
+            )  # fmt: skip
+        path = root / f"schools/cde_frpm{short}_la_county.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            csv.writer(fh, lineterminator="\r\n").writerows([FRPM_HEADER, *rows])
+    upc = [
+        ["2021-2022", cds[:2], cds[2:7], cds[7:], round(n * 0.99), round(f * 0.95),
+         round(f * 0.99), el, 1, 2, round(f * 0.99) + 5]
+        for cds, (n, f, el) in PUPILS.items()
+    ]  # fmt: skip
+    with open(root / "schools/cde_cupc2122_k12_la_county.csv", "w", newline="") as fh:
+        csv.writer(fh, lineterminator="\r\n").writerows([UPC_HEADER, *upc])
+    _csv(
+        root / "schools/lausd_community_schools_cohorts5_6.csv",
+        ["cohort", "name_as_published", "source_url", "cde_cds_code_candidate",
+         "cde_school_name", "match_confidence"],
+        [[5, "School 3 Community School", "https://example.org/cohort-5", "19100003333333",
+          "School in tract 2", "high"]],
+    )  # fmt: skip
 
 
 def write_fixture_mirror(root: Path) -> Path:

@@ -160,7 +160,10 @@ def test_a_workbook_with_a_title_row(tmp_path: Path) -> None:
 
 
 def test_community_schools_need_a_code(tmp_path: Path) -> None:
-    header = "cohort,name_as_published,source_url,cde_cds_code_candidate,cde_school_name,match_confidence"
+    header = (
+        "cohort,name_as_published,source_url,cde_cds_code_candidate,cde_school_name,"
+        "match_confidence"
+    )
     good = tmp_path / "cs.csv"
     good.write_text(
         header
