@@ -18,16 +18,30 @@ CAPACITY_LABEL = "Licensed child-care places per child under 5"
 CAPACITY_UNIT = "places per child"
 
 
+#: a school's own shares of its pupils (CDE administrative counts, no margin of error):
+#: schools-layer column → label. Percent of enrolment; a higher share means more need.
+SCHOOL_MEASURES = {
+    "frpm_pct": "Pupils eligible for free or reduced-price meals",
+    "english_learners_pct": "English learners among pupils",
+    "unduplicated_pct": "Unduplicated pupils (low-income, English learners or foster youth)",
+}
+
+
 def input_label(indicator: str) -> str:
-    """The label of a need-score input: a catalogue indicator's, or child-care capacity's."""
+    """The label of a need-score input: a catalogue indicator's, a school measure's, or
+    child-care capacity's."""
     meta = INDICATORS.get(indicator)
-    return meta.label if meta is not None else CAPACITY_LABEL
+    if meta is not None:
+        return meta.label
+    return SCHOOL_MEASURES.get(indicator, CAPACITY_LABEL)
 
 
 def input_unit(indicator: str) -> str:
     """The unit of a need-score input (``percent``, ``count`` … or places per child)."""
     meta = INDICATORS.get(indicator)
-    return meta.unit if meta is not None else CAPACITY_UNIT
+    if meta is not None:
+        return meta.unit
+    return "percent" if indicator in SCHOOL_MEASURES else CAPACITY_UNIT
 
 
 @dataclass(frozen=True)
@@ -43,12 +57,14 @@ class Weighted:
 
 @dataclass(frozen=True)
 class Program:
-    """A program: its id, title, purpose and default weighted inputs."""
+    """A program: its id, title, purpose and default weighted inputs; ``school_inputs``
+    are the defaults when it ranks schools (empty: it ranks areas only)."""
 
     id: str
     title: str
     purpose: str
     inputs: tuple[Weighted, ...]
+    school_inputs: tuple[Weighted, ...] = ()
 
 
 PROGRAMS: dict[str, Program] = {
@@ -76,6 +92,15 @@ PROGRAMS: dict[str, Program] = {
                 Weighted("no_hs_diploma_pct", 0.25, True),
                 Weighted("limited_english_pct", 0.2, True),
                 Weighted("children_under_18", 0.2, True),
+            ),
+            # schools: half the school's own pupils, half the ACS need around it
+            # (docs/methods.md, "Community Schools by school")
+            (
+                Weighted("frpm_pct", 0.35, True),
+                Weighted("english_learners_pct", 0.15, True),
+                Weighted("poverty_pct", 0.2, True),
+                Weighted("no_hs_diploma_pct", 0.15, True),
+                Weighted("limited_english_pct", 0.15, True),
             ),
         ),
         Program(
@@ -105,18 +130,22 @@ def direction(indicator: str) -> bool:
     """Whether a higher value means more need (from the catalogue)."""
     if indicator == CAPACITY_PER_CHILD:
         return False
+    if indicator in SCHOOL_MEASURES:
+        return True
     return INDICATORS[indicator].higher_is_worse
 
 
-def parse_weights(raw: str | None, program: Program, known: list[str]) -> list[Weighted]:
+def parse_weights(
+    raw: str | None, program: Program, known: list[str], schools: bool = False
+) -> list[Weighted]:
     """Program defaults with ``raw`` (``poverty_pct:2,no_subscription_pct:1``) applied.
 
     ``known`` are the indicator ids a query may name. An override replaces the default
     weight, adds a new input, or (weight 0) drops one. Negative, non-numeric, unknown,
     repeated and all-zero weights, and weights whose sum overflows, raise
-    :class:`WeightError`.
+    :class:`WeightError`. ``schools`` starts from the program's school defaults.
     """
-    weights = {w.indicator: w for w in program.inputs}
+    weights = {w.indicator: w for w in (program.school_inputs if schools else program.inputs)}
     named: set[str] = set()
     if raw:
         for part in raw.split(","):

@@ -120,6 +120,12 @@ MAPS = extra(
         {"type": "string"},
     ),
     param(
+        "overlay_color",
+        "With overlay=schools, colour each school by a share of its own pupils (CDE "
+        "counts): free or reduced-price meals, or English learners.",
+        {"type": "string", "enum": ["frpm_pct", "english_learners_pct"]},
+    ),
+    param(
         "outline",
         "Reference boundaries drawn over the areas as thin lines: city limits (the default "
         "on tract maps) or none.",

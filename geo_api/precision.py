@@ -26,8 +26,16 @@ DECIMALS = {"percent": 2, "count": 0, "cv": 1, "other": 4, "coordinate": 6}
 COUNTS = ("population", "population_2020")
 
 
+#: prefixes of the area figures point layers carry (``tract_poverty_pct``)
+AREA_PREFIXES = ("tract_", "neighborhood_")
+
+
 def indicator_decimals(column: str) -> int | None:
-    """Decimals of an indicator column (``<id>``, ``_moe``, ``_cv``); ``None`` otherwise."""
+    """Decimals of an indicator column (``<id>``, ``_moe``, ``_cv``, also with an
+    :data:`AREA_PREFIXES` prefix, as schools carry them); ``None`` otherwise."""
+    for prefix in AREA_PREFIXES:
+        if column.startswith(prefix):
+            return indicator_decimals(column.removeprefix(prefix))
     if column.endswith("_cv") and column.removesuffix("_cv") in INDICATORS:
         return DECIMALS["cv"]
     ind = INDICATORS.get(column.removesuffix("_moe"))

@@ -15,10 +15,11 @@ import numpy as np
 from boundaries.indicators import INDICATORS
 from boundaries.moe import moe_ratio
 from boundaries.priorities import Scores, score_areas
-from boundaries.programs import CAPACITY_PER_CHILD, Program, Weighted
+from boundaries.programs import CAPACITY_PER_CHILD, SCHOOL_MEASURES, Program, Weighted
 from geo_api.catalog import Catalog, LayerData
 from geo_api.limits import SingleFlight, WorkLimiter
 from geo_api.lru import BoundedLRU
+from geo_api.schoolselect import SchoolSelection
 
 DEFAULT_SEED = 20261123
 DEFAULT_DRAWS = 1000
@@ -26,17 +27,21 @@ MIN_DRAWS, MAX_DRAWS = 100, 10_000
 #: default floors: below them an area's estimates are too thin to rank (docs/methods.md)
 DEFAULT_MIN_POPULATION = 1000
 DEFAULT_MIN_HOUSEHOLDS = 300
+#: schools with fewer pupils are unranked: one pupil moves their shares by 2+ points
+DEFAULT_MIN_ENROLLMENT = 50
 
 
 @dataclass(frozen=True)
 class Floors:
     """Population and household floors of a ranking (0 = off).
 
-    The household floor applies only when an input is measured over households.
+    The household floor applies only when an input is measured over households; the
+    enrolment floor only to schools.
     """
 
     min_population: int = DEFAULT_MIN_POPULATION
     min_households: int = DEFAULT_MIN_HOUSEHOLDS
+    min_enrollment: int = 0
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class Input:
     bounds: tuple[float, float]
     vintage: int | None = None
     tables: str = ""
+    #: an administrative count of every pupil: exact, no sampling error
+    exact: bool = False
 
     @property
     def has_moe(self) -> bool:
@@ -87,6 +94,9 @@ class Ranking:
     floors: Floors = Floors(0, 0)
     #: per area, why a floor leaves it unranked (``None``: above every floor)
     below_floor: list[str | None] | None = None
+    #: schools: the selection compared (others are left out of the answer)
+    selection: SchoolSelection | None = None
+    included: np.ndarray | None = None
 
     @property
     def used(self) -> list[Input]:
@@ -131,8 +141,34 @@ def capacity_per_child(catalog: Catalog, layer: LayerData) -> tuple[np.ndarray, 
     return ratio, moe_ratio(places, children, np.zeros_like(places), children_moe)
 
 
-def unavailable_reason(catalog: Catalog, layer: LayerData, indicator: str) -> str | None:
-    """Why ``indicator`` cannot be a ranking input on ``layer``, or ``None`` if it can."""
+def input_column(indicator: str, context: str | None) -> str:
+    """The layer column an input is read from: on schools, a survey figure is the
+    ``context`` area's (``tract_poverty_pct``) and a school measure the school's own."""
+    if context is None or indicator in SCHOOL_MEASURES:
+        return indicator
+    return f"{context}_{indicator}"
+
+
+def unavailable_reason(
+    catalog: Catalog, layer: LayerData, indicator: str, context: str | None = None
+) -> str | None:
+    """Why ``indicator`` cannot be a ranking input on ``layer``, or ``None`` if it can
+    (``context``: the area whose survey figures a school ranking reads)."""
+    if indicator in SCHOOL_MEASURES:
+        if context is None:
+            return f"{indicator} is a school's own count: rank layer=schools"
+        if indicator not in layer.properties:
+            return "the schools' CDE pupil counts are not loaded in this store"
+        return None
+    if context is not None:
+        if indicator == CAPACITY_PER_CHILD:
+            return "child-care capacity is measured over areas, not schools"
+        column = input_column(indicator, context)
+        if f"{column}_moe" in layer.properties:
+            return None
+        areas = catalog.layers.get(context + "s")
+        reason = areas.status_of(indicator).get("reason") if areas is not None else None
+        return str(reason or f"{indicator} has no values on {context}s")
     if indicator == CAPACITY_PER_CHILD:
         if "child-care" not in catalog.layers:
             return "child-care supply is not loaded in this store (no licensed child-care file)"
@@ -146,26 +182,38 @@ def unavailable_reason(catalog: Catalog, layer: LayerData, indicator: str) -> st
     )
 
 
-def gather_input(catalog: Catalog, layer: LayerData, weighted: Weighted) -> Input:
+def gather_input(
+    catalog: Catalog, layer: LayerData, weighted: Weighted, context: str | None = None
+) -> Input:
     """The estimates and MOEs of one input on ``layer``, or why it is unavailable."""
     ind = weighted.indicator
-    reason = unavailable_reason(catalog, layer, ind)
+    reason = unavailable_reason(catalog, layer, ind, context)
+    nothing = np.full(len(layer.records), np.nan)
     if reason is not None:
-        nothing = np.full(len(layer.records), np.nan)
         return Input(weighted, False, reason, nothing, nothing, (0, 0))
+    if ind in SCHOOL_MEASURES:
+        year = "upc_year" if ind != "frpm_pct" else "frpm_year"
+        years = {r.get(year) for r in layer.records} - {None}
+        source = "CDE FRPM" if ind == "frpm_pct" else "CDE CALPADS UPC"
+        return Input(
+            weighted, True, "", layer.values(ind).astype(float), nothing, (0.0, 100.0),
+            tables=f"{source} {', '.join(sorted(years))}", exact=True,
+        )  # fmt: skip
     if ind == CAPACITY_PER_CHILD:
         est, moe = capacity_per_child(catalog, layer)
         return Input(weighted, True, "", est, moe, (0.0, np.inf), tables="CCLD, S1701")
     upper = 100.0 if INDICATORS[ind].is_percent else np.inf
+    column = input_column(ind, context)
+    figures = catalog.layers.get(context + "s") if context else layer
     return Input(
         weighted,
         True,
         "",
-        layer.values(ind).astype(float),
-        layer.values(f"{ind}_moe").astype(float),
+        layer.values(column).astype(float),
+        layer.values(f"{column}_moe").astype(float),
         (0.0, upper),
-        layer.vintage_of(ind),
-        str(layer.status_of(ind).get("tables") or ""),
+        (figures or layer).vintage_of(ind),
+        str((figures or layer).status_of(ind).get("tables") or ""),
     )
 
 
@@ -186,6 +234,7 @@ class RankingCache:
         seed: int = DEFAULT_SEED,
         draws: int = DEFAULT_DRAWS,
         floors: Floors | None = None,
+        selection: SchoolSelection | None = None,
     ) -> Ranking:
         """The ranking for these arguments, computed once per catalogue."""
         floors = floors or Floors()
@@ -197,6 +246,7 @@ class RankingCache:
             seed,
             draws,
             floors,
+            selection,
         )
         hit = self._lru.get(key)
         if hit is not None:
@@ -205,7 +255,16 @@ class RankingCache:
         def compute() -> Ranking:
             # one simulation per key however many ask at once, and few at a time
             ranking = self._limiter.run(
-                lambda: rank(catalog, layer, program, weights, seed, draws, floors=floors)
+                lambda: rank(
+                    catalog,
+                    layer,
+                    program,
+                    weights,
+                    seed,
+                    draws,
+                    floors=floors,
+                    selection=selection,
+                )
             )
             self._lru.put(key, ranking)
             return ranking
@@ -219,7 +278,10 @@ def below_floors(layer: LayerData, floors: Floors, inputs: list[Input]) -> list[
     A floor whose count is unavailable on the layer is not applied.
     """
     reasons: list[str | None] = [None] * len(layer.records)
-    checks = [("population", "people", floors.min_population, "min_population")]
+    checks = [
+        ("population", "people", floors.min_population, "min_population"),
+        ("enrollment", "pupils", floors.min_enrollment, "min_enrollment"),
+    ]
     if any(i.per_household for i in inputs if i.available):
         checks.append(("households", "households", floors.min_households, "min_households"))
     for prop, noun, floor, param in checks:
@@ -242,6 +304,7 @@ def rank(
     draws: int = DEFAULT_DRAWS,
     moe_scale: float = 1.0,
     floors: Floors | None = None,
+    selection: SchoolSelection | None = None,
 ) -> Ranking:
     """Score and rank every area of ``layer`` for ``program`` with ``weights``.
 
@@ -250,17 +313,24 @@ def rank(
     than the whole range of their inputs and would otherwise crowd the top of the list.
     """
     floors = floors or Floors()
-    inputs = [gather_input(catalog, layer, w) for w in weights]
+    context = selection.context if selection else None
+    inputs = [gather_input(catalog, layer, w, context) for w in weights]
     below = below_floors(layer, floors, inputs)
+    included = selection.mask(layer) if selection else None
     used = [i for i in inputs if i.available]
     n = len(layer.records)
+    eligible = np.array([r is None for r in below])
+    if included is not None:
+        eligible &= included
     if not used:
         empty = np.full(n, np.nan)
         none = np.zeros(n, bool)
         scores = Scores(
             empty, empty, empty, empty, empty, empty, np.empty((n, 0)), none, empty, none
         )
-        return Ranking(program, layer, inputs, scores, seed, draws, floors, below)
+        return Ranking(
+            program, layer, inputs, scores, seed, draws, floors, below, selection, included
+        )
     scores = score_areas(
         np.column_stack([i.estimates for i in used]),
         np.column_stack([i.moes for i in used]),
@@ -270,9 +340,9 @@ def rank(
         draws=draws,
         seed=seed,
         moe_scale=moe_scale,
-        eligible=np.array([r is None for r in below]),
+        eligible=eligible,
     )
-    return Ranking(program, layer, inputs, scores, seed, draws, floors, below)
+    return Ranking(program, layer, inputs, scores, seed, draws, floors, below, selection, included)
 
 
 def school_ranks(catalog: Catalog, ranking: Ranking) -> list[dict[str, Any]]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,9 @@ from folium.plugins import FastMarkerCluster
 
 from maps.classify import Classification
 from maps.labels import LABEL_CSS, LABELS_JS, label_rows
-from maps.mapdata import OUTLINE_LINE, MapData, legend_entries, tooltip_rows
+from maps.mapdata import OUTLINE_LINE, MapData, Points, legend_entries, tooltip_rows
 from maps.mapux import mainland_bounds, ux_script
+from maps.pointcolors import POINT_OUTLINE
 
 NO_DATA_FILL = "url(#geoapi-nodata)"
 HATCH_FILL = "url(#geoapi-hatch)"
@@ -181,6 +183,34 @@ def _swatch(fill: str, stroke: str = OUTLINE, dash: str = "") -> str:
     )
 
 
+def _dot(fill: str, stroke: str) -> str:
+    return (
+        '<svg width="22" height="14" aria-hidden="true"><circle cx="11" cy="7" r="4" '
+        f'fill="{fill}" stroke="{stroke}"/></svg>'
+    )
+
+
+def _points_legend(pts: Points, t: Callable[[str], str]) -> list[str]:
+    """The legend rows of the school points: one blue dot (grouped when zoomed out), or,
+    coloured by a share of their pupils, its heading and one row per class."""
+    if pts.legend is None:
+        words = t("{title} ({count}; grouped with a count when zoomed out)").format(
+            title=pts.title, count=f"{len(pts.names):,}"
+        )
+        dot = _dot("#4292c6", "#08306b")
+        return [
+            f'<div class="row" data-legend="points">{dot}<span>{html.escape(words)}</span></div>'
+        ]
+    head = f"{pts.title} ({len(pts.names):,}): {pts.colored_by}"
+    rows = [f'<div class="row" data-legend="points"><strong>{html.escape(head)}</strong></div>']
+    rows += [
+        f'<div class="row" data-legend="points">{_dot(color, POINT_OUTLINE)}'
+        f"<span>{html.escape(words)} ({n:,})</span></div>"
+        for color, words, n in pts.legend
+    ]
+    return rows
+
+
 def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> str:
     """The legend: label, unit, classes with counts, no-data and low-reliability marks,
     vintage and source. A ``<details>`` element, so a click or the keyboard (Enter, Space
@@ -192,16 +222,7 @@ def legend_html(data: MapData, cls: Classification, mode: str = "expanded") -> s
         for color, label, n in legend_entries(data, cls)
     ]
     if data.overlay is not None:
-        dot = (
-            '<svg width="22" height="14" aria-hidden="true"><circle cx="11" cy="7" r="4" '
-            'fill="#4292c6" stroke="#08306b"/></svg>'
-        )
-        points = t("{title} ({count}; grouped with a count when zoomed out)").format(
-            title=data.overlay.title, count=f"{len(data.overlay.names):,}"
-        )
-        rows.append(
-            f'<div class="row" data-legend="points">{dot}<span>{html.escape(points)}</span></div>'
-        )
+        rows += _points_legend(data.overlay, t)
     if data.outlines is not None:
         line = (
             '<svg width="22" height="14" aria-hidden="true"><line x1="1" y1="7" x2="21" y2="7" '
@@ -573,8 +594,10 @@ def render_map(
 
 
 SCHOOL_MARKER = """function (row) {
-  var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 4, color: "#08306b",
-    weight: 1, fillColor: "#4292c6", fillOpacity: 0.9, className: "geoapi-school"});
+  var coloured = row.length > 4;
+  var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: coloured ? 5 : 4,
+    color: coloured ? "#2d004b" : "#08306b", weight: 1,
+    fillColor: coloured ? row[4] : "#4292c6", fillOpacity: 0.95, className: "geoapi-school"});
   marker.bindTooltip(row[2] + (row[3] ? "<br>" + row[3] : ""));
   return marker;
 }"""
@@ -585,16 +608,22 @@ def _add_points(fmap: folium.Map, data: MapData, assets: Assets) -> None:
     ``assets``: geo-api's own copy by default), each point named on hover."""
     pts = data.overlay
     assert pts is not None
+    colors: list[str | None] = list(pts.colors) if pts.colors else [None] * len(pts.names)
     rows = [
         [round(y, 5), round(x, 5), html.escape(name), html.escape(detail)]
-        for x, y, name, detail in zip(pts.lon, pts.lat, pts.names, pts.details, strict=True)
+        + ([color] if color else [])
+        for x, y, name, detail, color in zip(
+            pts.lon, pts.lat, pts.names, pts.details, colors, strict=True
+        )
         if math.isfinite(x) and math.isfinite(y)
     ]
+    # coloured points are the figure itself: never hidden inside a cluster's count
+    ungroup = 1 if pts.colors else 14
     cluster = FastMarkerCluster(
         rows,
         callback=SCHOOL_MARKER,
         name=f"{pts.title} ({len(rows):,})",
-        options={"maxClusterRadius": 40, "disableClusteringAtZoom": 14},
+        options={"maxClusterRadius": 40, "disableClusteringAtZoom": ungroup},
     )
     cluster.default_js = [("markerclusterjs", assets.cluster_js)]
     cluster.default_css = [(f"markercluster{i}", css) for i, css in enumerate(assets.cluster_css)]

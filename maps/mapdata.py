@@ -27,13 +27,18 @@ RELIABILITY_TEXT = {
 
 @dataclass(frozen=True)
 class Points:
-    """A point overlay (public schools): lon/lat, names and a short description each."""
+    """A point overlay (public schools): lon/lat, names and a short description each;
+    ``colors`` (one fill per point) and ``legend`` ((colour, words, count) per class, under
+    the heading ``colored_by``) when the points are coloured by a figure of their own."""
 
     title: str
     lon: np.ndarray
     lat: np.ndarray
     names: list[str]
     details: list[str]
+    colors: list[str] | None = None
+    legend: list[tuple[str, str, int]] | None = None
+    colored_by: str | None = None
 
 
 #: the colour of reference boundaries (city limits) drawn over a map's areas

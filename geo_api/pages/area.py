@@ -17,6 +17,7 @@ from geo_api.catalog import Catalog, LayerData
 from geo_api.errors import ApiError
 from geo_api.pages.locator import locator_svg
 from geo_api.pages.profile import parents, reason_words, sections, tract_context
+from geo_api.pages.schoolprofile import school_context
 from geo_api.ranking import RankingCache, unranked_reason
 from geo_api.rankquery import ranking_for
 from maps.i18n import lang_query
@@ -26,6 +27,12 @@ from maps.mapdata import estimate_text
 HEADLINE = ("no_subscription_pct", "poverty_pct", "population")
 #: the layer whose shapes draw the county on the locator map
 CONTEXT_LAYER = "spas"
+#: the area whose survey figures a point's page shows (others: its census tract)
+POINT_FIGURES = {"schools": "neighborhoods"}
+POINT_NOTES = {
+    "tracts": "The figures are those of the census tract this site stands in:",
+    "neighborhoods": "The survey figures are those of the neighborhood this school stands in:",
+}
 
 
 def display_name(layer_id: str, record: dict[str, Any], t: Callable[[str], str]) -> str:
@@ -87,15 +94,16 @@ def profile_context(
     record = layer.records[index]
     geometry = layer.frame.geometry.iloc[index]
     figures_layer, figures_record, figures_note = layer, record, None
-    if layer.layer.kind == "point":  # a school: the figures of the tract it stands in
-        tracts = catalog.layers.get("tracts")
-        tract = record.get("tract")
-        if tracts is not None and tract in tracts.by_id:
-            figures_layer, figures_record = tracts, tracts.records[tracts.by_id[tract]]
+    if layer.layer.kind == "point":  # a site: the survey figures of the area it stands in
+        area_id = POINT_FIGURES.get(lid, "tracts")
+        areas = catalog.layers.get(area_id)
+        key = record.get(area_id.removesuffix("s"))
+        if areas is not None and key in areas.by_id:
+            figures_layer, figures_record = areas, areas.records[areas.by_id[key]]
             figures_note = {
-                "text": t("The figures are those of the census tract this site stands in:"),
-                "name": display_name("tracts", figures_record, t),
-                "href": f"{base}/collections/tracts/items/{tract}?f=html",
+                "text": t(POINT_NOTES[area_id]),
+                "name": display_name(area_id, figures_record, t),
+                "href": f"{base}/collections/{area_id}/items/{key}?f=html",
             }
     topics, general, missing = sections(figures_layer, figures_record, county, t)
     population = None
@@ -162,6 +170,9 @@ def profile_context(
         else [],
         "compare_ok": layer.layer.kind == "polygon",
         "lang_q": lang_q,
+        "school": school_context(catalog, layer, index, rankings, base, t)
+        if lid == "schools"
+        else None,
         "nan": np.nan,
         "reason_words": reason_words,
     }

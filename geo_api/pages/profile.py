@@ -207,7 +207,7 @@ def reason_words(reason: str, t: Callable[[str], str]) -> str:
     match = re.fullmatch(r"source table not loaded \((.+)\)", reason)
     if match:
         return t("source table not loaded ({tables})").format(tables=match.group(1))
-    floor = re.fullmatch(r"(\S+) (people|households), below (min_\w+)=(\d+)", reason)
+    floor = re.fullmatch(r"(\S+) (people|households|pupils), below (min_\w+)=(\d+)", reason)
     if floor:  # geo_api.ranking.below_floors
         count, noun, param, value = floor.groups()
         text = t(f"{{count}} {noun}, fewer than the floor of {{floor}} ({{param}})")

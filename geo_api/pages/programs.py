@@ -11,8 +11,13 @@ from boundaries.indicators import untranslated
 from boundaries.programs import input_label
 from geo_api.ranking import Ranking
 
+#: words that keep their capital inside a sentence
+PROPER = ("English", "inglés")
+
 
 def _lower_first(text: str) -> str:
+    if text.startswith(PROPER):
+        return text
     return text[:1].lower() + text[1:]
 
 
@@ -28,6 +33,8 @@ def purpose(ranking: Ranking, t: Callable[[str], str] = untranslated) -> str:
     (42%)." (in the language of ``t``)."""
     weights = ranking.weights()
     parts = [f"{_lower_first(t(input_label(ind)))} ({100 * w:.0f}%)" for ind, w in weights.items()]
+    if ranking.selection is not None:
+        return t("Ranks schools by {inputs}.").format(inputs=_joined(parts, t))
     return t("Ranks areas by {inputs}.").format(inputs=_joined(parts, t))
 
 

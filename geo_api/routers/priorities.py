@@ -23,15 +23,25 @@ from geo_api.html import render
 from geo_api.openapi_params import PRIORITIES
 from geo_api.pages.profile import reason_words
 from geo_api.pages.programs import missing_inputs, purpose
+from geo_api.pages.schoolranking import (
+    BLEND,
+    KNOWN_LIST,
+    school_fields,
+    school_ranking_page,
+    selection_doc,
+)
 from geo_api.query import unknown_params
 from geo_api.ranking import (
+    DEFAULT_MIN_ENROLLMENT,
     DEFAULT_MIN_HOUSEHOLDS,
     DEFAULT_MIN_POPULATION,
+    Input,
     Ranking,
+    input_column,
     school_ranks,
     unranked_reason,
 )
-from geo_api.rankquery import RANKING_PARAMS, ranking_for
+from geo_api.rankquery import RANKING_PARAMS, SCHOOL_PARAMS, ranking_for, school_ranking_for
 from geo_api.responses import cached_response
 from geo_api.routers.documents import (
     doc_response,
@@ -44,7 +54,7 @@ from maps.i18n import translator
 from maps.mapdata import estimate_text
 
 router = APIRouter(tags=["Priorities"])
-PARAMS = {"layer", "f", "lang", *RANKING_PARAMS}
+PARAMS = {"layer", "f", "lang", *RANKING_PARAMS, *SCHOOL_PARAMS}
 FORMATS = {
     "json": "application/json",
     "geojson": MEDIA["json"],
@@ -65,12 +75,28 @@ def compute(request: Request, catalog: Catalog, program_id: str) -> Ranking:
     unknown_params(set(request.query_params), PARAMS)
     program = _program(program_id)
     q = request.query_params
+    if q.get("layer") == "schools":
+        return school_ranking_for(q, catalog, program, request.app.state.rankings)
+    only_schools = sorted(SCHOOL_PARAMS & set(q))
+    if only_schools:
+        raise InvalidParameter(f"{', '.join(only_schools)}: only with layer=schools")
     layer = polygon_layer(catalog, q.get("layer", DEFAULT_LAYER), "rank")
     return ranking_for(q, catalog, layer, program, request.app.state.rankings)
 
 
 def _num(value: float | None, digits: int = 2) -> float | None:
     return None if value is None or math.isnan(value) else round(float(value), digits)
+
+
+def _input_note(inp: Input) -> str | None:
+    if not inp.available or inp.has_moe:
+        return None
+    if inp.exact:
+        return "administrative count of every pupil: exact, no margin of error"
+    return (
+        "no MOE published: held fixed in the simulation, so rank intervals understate "
+        "the uncertainty"
+    )
 
 
 def _inputs_doc(ranking: Ranking) -> list[dict[str, Any]]:
@@ -89,30 +115,33 @@ def _inputs_doc(ranking: Ranking) -> list[dict[str, Any]]:
                 "vintage": inp.vintage,
                 "tables": inp.tables or None,
                 "moe_published": inp.has_moe if inp.available else None,
-                "note": None
-                if not inp.available or inp.has_moe
-                else "no MOE published: held fixed in the simulation, so rank intervals "
-                "understate the uncertainty",
+                "note": _input_note(inp),
             }
         )
     return docs
 
 
-def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
+def _area_rows(ranking: Ranking, names: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    """One row per area (per school of the selection): rank, interval, inputs; ``names``
+    names the context areas of a school ranking."""
+    names = names or {}
     s, layer = ranking.scores, ranking.layer
     used = ranking.used
+    context = ranking.selection.context if ranking.selection else None
     wide = [inp.moe_exceeds_range for inp in used]
     rows = []
     for i, rec in enumerate(layer.records):
+        if ranking.included is not None and not ranking.included[i]:
+            continue
         ranked = bool(s.ranked[i])
         inputs = {}
         for j, inp in enumerate(used):
             ind = inp.weighted.indicator
-            rel_col = f"{ind}_reliability"
+            rel_col = f"{input_column(ind, context)}_reliability"
             inputs[ind] = {
                 "estimate": _num(inp.estimates[i], 4),
                 "moe": _num(inp.moes[i], 4),
-                "reliability": rec.get(rel_col),
+                "reliability": "complete count" if inp.exact else rec.get(rel_col),
                 "moe_exceeds_range": bool(wide[j][i]),
                 "percentile": _num(s.percentiles[i, j], 2) if ranked else None,
             }
@@ -132,10 +161,19 @@ def _area_rows(ranking: Ranking) -> list[dict[str, Any]]:
                 "moe_exceeds_range": [k for k, v in inputs.items() if v["moe_exceeds_range"]],
                 "unranked_reason": None if ranked else unranked_reason(ranking, i),
                 "inputs": inputs,
+                **(school_fields(ranking, i, names) if ranking.selection else {}),
             }
         )
     rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, str(r["name"])))
     return rows
+
+
+def _context_names(catalog: Catalog, ranking: Ranking) -> dict[str, str]:
+    """Id → name of the areas a school ranking reads its survey figures from."""
+    if ranking.selection is None:
+        return {}
+    areas = catalog.layers.get(ranking.selection.context + "s")
+    return {} if areas is None else {r["id"]: str(r.get("name") or r["id"]) for r in areas.records}
 
 
 def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[str, Any]:
@@ -171,6 +209,8 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
             "truncated to valid ranges; rank_90 is the 5th-95th percentile of simulated ranks, "
             "extended to include the reported rank (rank_90_extended); rank_median is the "
             "median simulated rank",
+            "schools": BLEND if ranking.selection else None,
+            "known_community_schools": KNOWN_LIST if ranking.selection else None,
             "floors": "areas with fewer people than min_population (default "
             f"{DEFAULT_MIN_POPULATION:,}), or fewer households than min_households (default "
             f"{DEFAULT_MIN_HOUSEHOLDS}) when an input is measured over households, are "
@@ -191,9 +231,19 @@ def document(ranking: Ranking, catalog: Catalog, base: str, url: str) -> dict[st
                 f"top {TOP}: the data cannot tell them apart from the top {TOP}",
             },
         },
-        "areas": _area_rows(ranking),
+        "areas": _area_rows(ranking, _context_names(catalog, ranking)),
     }
-    if ranking.program.id == "community-schools":
+    selection = selection_doc(ranking)
+    if selection is not None:
+        doc["reproducibility"]["selection"] = selection
+        doc["reproducibility"]["min_population"] = None
+        doc["method"]["floors"] = (
+            f"schools with fewer than min_enrollment pupils (default {DEFAULT_MIN_ENROLLMENT}) "
+            "are unranked: one pupil moves a tiny school's shares by whole points"
+        )
+        doc["summary"]["areas"] = selection["schools_compared"]
+        doc["summary"]["unranked"] = sum(1 for r in doc["areas"] if r["rank"] is None)
+    elif ranking.program.id == "community-schools":
         doc["schools"] = school_ranks(catalog, ranking)
     return doc
 
@@ -239,7 +289,11 @@ def ranking_page(
 
 def _flat(row: dict[str, Any]) -> dict[str, Any]:
     lists = ("inputs", "rank_90", "unreliable_inputs", "moe_exceeds_range")
-    flat = {k: v for k, v in row.items() if k not in lists}
+    flat = {k: v for k, v in row.items() if k not in lists and not isinstance(v, dict)}
+    if "context" in row:  # a school: its area, and its known Community School cohort
+        for key, value in row["context"].items():
+            flat[f"context_{key}"] = value
+        flat["community_school_cohort"] = (row["known_community_school"] or {}).get("cohort")
     flat["rank_low"], flat["rank_high"] = row["rank_90"] or (None, None)
     flat["unreliable_inputs"] = ",".join(row["unreliable_inputs"])
     flat["moe_exceeds_range"] = ",".join(row["moe_exceeds_range"])
@@ -333,6 +387,8 @@ def priorities(
         doc = document(ranking, catalog, base, url)
         if fmt == "json":
             return orjson.dumps(doc)
+        if fmt == "html" and ranking.selection is not None:
+            return school_ranking_page(doc, ranking, base, request, lang)
         if fmt == "html":
             return ranking_page(doc, ranking, base, request, lang)
         if fmt == "csv":

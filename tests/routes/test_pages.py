@@ -61,11 +61,13 @@ def test_a_profile_in_spanish_translates_its_words(client):
         assert english not in text
 
 
-def test_a_point_profile_shows_the_figures_of_its_tract(client):
+def test_a_school_profile_shows_the_survey_figures_of_its_neighborhood(client):
+    school = client.get("/collections/schools/items/19100001111111").json()["properties"]
     page = client.get("/collections/schools/items/19100001111111?f=html")
     assert page.status_code == 200
-    assert "census tract this site stands in" in page.text
-    assert f"/collections/tracts/items/{A}" in page.text
+    assert "neighborhood this school stands in" in page.text
+    assert f"/collections/neighborhoods/items/{school['neighborhood']}?f=html" in page.text
+    assert school["tract"] == A  # the ranking reads its tract
 
 
 def test_rates_are_tested_against_the_county_and_counts_are_not():
