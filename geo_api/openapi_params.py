@@ -173,7 +173,12 @@ VECTOR_MAP = extra(
 )
 
 PRIORITIES = extra(
-    param("layer", "Polygon layer to rank.", {"type": "string", "default": "neighborhoods"}),
+    param(
+        "layer",
+        "Polygon layer to rank, or schools (community-schools only: each school's own "
+        "pupils beside its area's ACS figures).",
+        {"type": "string", "default": "neighborhoods"},
+    ),
     param(
         "weights",
         "indicator:weight pairs overriding the program's defaults (0 drops one).",
@@ -199,6 +204,31 @@ PRIORITIES = extra(
         "Leave areas with fewer households unranked when an input is measured over "
         "households (default 300; 0 when min_population=0 is given alone).",
         {"type": "integer", "minimum": 0, "default": 300},
+    ),
+    param(
+        "context",
+        "layer=schools: the area whose ACS figures stand beside each school's own.",
+        {"type": "string", "enum": ["tract", "neighborhood"], "default": "tract"},
+    ),
+    param(
+        "district",
+        "layer=schools: only this district's schools (its name, any case; LAUSD too).",
+        {"type": "string", "example": "Los Angeles Unified"},
+    ),
+    param(
+        "school_type",
+        "layer=schools: only schools of this CDE type.",
+        {"type": "string", "example": "Elementary Schools (Public)"},
+    ),
+    param(
+        "grade",
+        "layer=schools: only schools whose grade span includes this grade.",
+        {"type": "string", "enum": ["P", "K", *(str(g) for g in range(1, 13)), "Adult"]},
+    ),
+    param(
+        "min_enrollment",
+        "layer=schools: leave schools with fewer K-12 pupils unranked.",
+        {"type": "integer", "minimum": 0, "default": 50},
     ),
     param(
         "f",
