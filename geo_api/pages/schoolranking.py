@@ -78,6 +78,16 @@ def selection_doc(ranking: Ranking) -> dict[str, Any] | None:
     }
 
 
+def _extent(ranking: Ranking) -> str:
+    """The bounding box (lon/lat, a little padded) of the schools a ranking compares."""
+    points = ranking.layer.frame.geometry
+    if ranking.included is not None:
+        points = points[ranking.included]
+    minx, miny, maxx, maxy = points.total_bounds
+    pad = max(maxx - minx, maxy - miny, 0.02) * 0.05
+    return ",".join(f"{v:.4f}" for v in (minx - pad, miny - pad, maxx + pad, maxy + pad))
+
+
 def school_ranking_page(
     doc: dict[str, Any], ranking: Ranking, base: str, request: Request, lang: str = "en"
 ) -> bytes:
@@ -92,7 +102,14 @@ def school_ranking_page(
         "upc": ", ".join(sorted({str(r["upc_year"]) for r in records if r.get("upc_year")})),
     }
     district = [("overlay_district", sel.district)] if sel.district else []
-    q = urlencode([("overlay", "schools"), ("overlay_color", "frpm_pct"), *district])
+    q = urlencode(
+        [
+            ("overlay", "schools"),
+            ("overlay_color", "frpm_pct"),
+            *district,
+            ("bbox", _extent(ranking)),
+        ]
+    )
     return render(
         "school_priorities.html",
         doc=doc,

@@ -265,7 +265,7 @@ def school_share_text(record: dict[str, Any], column: str, t: Callable[[str], st
     if value is None or count is None or total is None:
         return f"{head}: {t('no count')}"
     return t("{label}: {share}% ({count} of {total} pupils, {year})").format(
-        label=head, share=f"{value:.1f}", count=f"{count:,}", total=f"{total:,}", year=year
+        label=head, share=f"{value:.1f}", count=f"{count:,.0f}", total=f"{total:,.0f}", year=year
     )
 
 

@@ -3,6 +3,7 @@
 Screenshots are kept in ``test-artifacts/`` at the project root.
 """
 
+import re
 from pathlib import Path
 
 import httpx
@@ -145,6 +146,36 @@ def test_schools_are_clustered_at_county_zoom(browser, live_server):
         assert 3 <= len(clusters) <= 200 and sum(clusters) > 1000
         assert "Public schools" in page.inner_text("#geoapi-legend")
         page.screenshot(path=str(ARTIFACTS / "map-schools-clustered.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()
+
+
+def test_schools_coloured_by_their_meal_share(browser, live_server):
+    """Coloured by their own pupils' FRPM share, the schools are drawn one by one (never
+    hidden in a cluster's count), in the legend's four classes and white for no count; a
+    pointer on one names its share, count and year."""
+    url = (
+        f"{live_server}/maps/neighborhoods/poverty_pct?overlay=schools&overlay_color=frpm_pct"
+        "&overlay_district=Los%20Angeles%20Unified"
+    )
+    page, outside, errors = open_map(browser, url)
+    try:
+        page.locator("path.geoapi-school").first.wait_for(timeout=20_000)
+        assert page.locator(".marker-cluster").count() == 0
+        fills = page.eval_on_selector_all(
+            "path.geoapi-school", "ps => ps.map(p => p.getAttribute('fill'))"
+        )
+        assert len(fills) > 900
+        assert set(fills) == {"#cbc9e2", "#9e9ac8", "#756bb1", "#54278f", "#ffffff"}
+        legend = page.inner_text("#geoapi-legend")
+        assert "free or reduced-price meals" in legend and "90% or more" in legend
+        dot = page.locator("path.geoapi-school[fill='#54278f']").first.bounding_box()
+        page.mouse.move(dot["x"] + dot["width"] / 2, dot["y"] + dot["height"] / 2)
+        tip = page.locator(".leaflet-tooltip").first
+        tip.wait_for(timeout=5_000)
+        assert re.search(r"\d+\.\d% \([\d,]+ of [\d,]+ pupils, 2022-23\)", tip.inner_text())
+        page.screenshot(path=str(ARTIFACTS / "map-schools-frpm.png"))
         assert outside == [] and errors == []
     finally:
         page.close()
