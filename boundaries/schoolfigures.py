@@ -41,7 +41,7 @@ def series_column(year: str) -> str:
     return "frpm_pct_" + year.replace("-", "_")
 
 
-def _totals(frame: pd.DataFrame, count: str) -> dict[str, float]:
+def _totals(frame: pd.DataFrame, count: str) -> dict[str, Any]:
     return {
         "year": frame["year"].iloc[0],
         "schools": int((frame["record"] == "school").sum()),
@@ -91,7 +91,7 @@ def check_school_years(
     if upc is not None and totals:
         sid, frame = upc
         mine = _totals(frame, "unduplicated_frpm")
-        year = int(mine["year"][:4])
+        year = int(str(mine["year"])[:4])
         _, nearest = min(totals, key=lambda t: abs(int(str(t[1]["year"])[:4]) - year))
         measured.append(_compare(nearest, mine, sid))
     return measured
@@ -160,7 +160,7 @@ def attach_school_figures(
     for column in ("enrollment", "frpm_count"):
         out[column] = ids.map(mine[column]).astype("Int64")
     out["frpm_pct"] = ids.map(mine["frpm_pct"]).round(2)
-    out["frpm_year"] = np.where(out["enrollment"].notna(), year, None)
+    out["frpm_year"] = out["enrollment"].notna().map({True: year, False: None})
     for column in ("low_grade", "high_grade"):
         out[column] = ids.map(mine[column])
     for frame in sorted(frpm.values(), key=lambda f: str(f["year"].iloc[0])):
@@ -173,9 +173,10 @@ def attach_school_figures(
             out[column] = ids.map(u[column]).astype("Int64")
             out[pct] = ids.map(u[pct]).round(2)
         out["upc_enrollment"] = ids.map(u["enrollment"]).astype("Int64")
-        out["upc_year"] = np.where(out["upc_enrollment"].notna(), str(upc["year"].iloc[0]), None)
+        upc_year = str(upc["year"].iloc[0])
+        out["upc_year"] = out["upc_enrollment"].notna().map({True: upc_year, False: None})
         has_counts |= out["upc_enrollment"].notna()
-    out["counts_reliability"] = np.where(has_counts, COMPLETE_COUNT, None)
+    out["counts_reliability"] = has_counts.map({True: COMPLETE_COUNT, False: None})
     report = _accounting(latest, set(ids), unplaced or {})
     report["served_without_counts"] = int((~has_counts).sum())
     if cohorts is not None:

@@ -193,7 +193,7 @@ def gather_input(
         return Input(weighted, False, reason, nothing, nothing, (0, 0))
     if ind in SCHOOL_MEASURES:
         year = "upc_year" if ind != "frpm_pct" else "frpm_year"
-        years = {r.get(year) for r in layer.records} - {None}
+        years = {str(r[year]) for r in layer.records if r.get(year)}
         source = "CDE FRPM" if ind == "frpm_pct" else "CDE CALPADS UPC"
         return Input(
             weighted, True, "", layer.values(ind).astype(float), nothing, (0.0, 100.0),

@@ -53,11 +53,11 @@ def _check_percent(
     stated = pct.notna() & computed.notna() & (enrollment > 0)
     off = stated & ((pct - computed).abs() > PERCENT_TOLERANCE)
     if off.any():
-        i = off.idxmax()
+        first = int(np.flatnonzero(off.to_numpy())[0])
         raise SourceFormatError(
             source,
             f"{column} disagrees with count / enrolment for {int(off.sum())} schools, "
-            f"e.g. {pct[i]:.3f} against {computed[i]:.3f}",
+            f"e.g. {pct.iloc[first]:.3f} against {computed.iloc[first]:.3f}",
         )
     over = (count > enrollment).fillna(False)
     if over.any():

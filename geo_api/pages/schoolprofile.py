@@ -19,7 +19,7 @@ from geo_api.ranking import RankingCache, unranked_reason
 from geo_api.rankquery import school_ranking_for
 
 #: (label, count column, percent column, enrolment column, year column) of each row
-OWN_ROWS = (
+OWN_ROWS: tuple[tuple[str, str, str | None, str | None, str], ...] = (
     ("K-12 enrollment", "enrollment", None, None, "frpm_year"),
     ("Eligible for free or reduced-price meals", "frpm_count", "frpm_pct", "enrollment",
      "frpm_year"),
@@ -41,7 +41,7 @@ def own_rows(record: dict[str, Any], t: Callable[[str], str]) -> list[dict[str, 
             continue
         share = record.get(pct) if pct else None
         text = f"{value:,.0f}"
-        if share is not None and record.get(total) is not None:
+        if share is not None and total is not None and record.get(total) is not None:
             text = t("{share}% ({count} of {total})").format(
                 share=f"{share:.1f}", count=f"{value:,.0f}", total=f"{record[total]:,.0f}"
             )
@@ -101,7 +101,7 @@ def school_standings(
     for program in PROGRAMS.values():
         if not program.school_inputs:
             continue
-        scopes = [("LA County", {})]
+        scopes: list[tuple[str, dict[str, str]]] = [("LA County", {})]
         if record.get("district"):
             scopes.insert(0, (str(record["district"]), {"district": str(record["district"])}))
         for scope, query in scopes:
