@@ -11,6 +11,7 @@ from boundaries.programs import PROGRAMS
 from geo_api.catalog import Catalog
 from geo_api.errors import ApiError
 from geo_api.pages.programs import missing_inputs, purpose
+from geo_api.pages.schoolranking import school_ranking_query
 from geo_api.ranking import RankingCache
 from geo_api.rankquery import ranking_for
 
@@ -35,6 +36,7 @@ def home_context(
             ranking = None
         entry["purpose"] = purpose(ranking, t) if ranking else t(program.purpose)
         entry["missing"] = [t(m["label"]) for m in missing_inputs(ranking)] if ranking else []
+        entry["school_query"] = school_ranking_query(catalog, program)
         programs.append(entry)
     topics = []
     for title, indicators in TOPICS:

@@ -10,14 +10,15 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from boundaries.priorities import TOP
-from boundaries.programs import SCHOOL_MEASURES, input_unit
+from boundaries.programs import SCHOOL_MEASURES, Program, input_unit
+from geo_api.catalog import Catalog
 from geo_api.html import render
 from geo_api.pages.area import display_name
 from geo_api.pages.profile import reason_words
 from geo_api.pages.programs import purpose
 from geo_api.ranking import Ranking
 from geo_api.routers.documents import language_switch
-from geo_api.schoolselect import CONTEXTS, GRADES
+from geo_api.schoolselect import CONTEXTS, DISTRICT_ALIASES, GRADES
 from maps.i18n import lang_query, translator
 from maps.mapdata import estimate_text
 
@@ -37,6 +38,18 @@ KNOWN_LIST = (
     "known Community Schools are marked from a partial list (cohorts 5 and 6, from the "
     "program's announcements): an unmarked school may be one"
 )
+
+
+def school_ranking_query(catalog: Catalog, program: Program) -> str | None:
+    """The query of ``program``'s ranking of schools (LAUSD's, when the store has its
+    schools), or ``None`` when the program or the store cannot rank schools."""
+    schools = catalog.layers.get("schools")
+    if not program.school_inputs or schools is None or "frpm_pct" not in schools.properties:
+        return None
+    lausd = DISTRICT_ALIASES["lausd"]
+    if any(r.get("district") == lausd for r in schools.records):
+        return "layer=schools&district=LAUSD"
+    return "layer=schools"
 
 
 def school_fields(ranking: Ranking, i: int, names: dict[str, str]) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from geo_api.pages.schoolranking import (
     KNOWN_LIST,
     school_fields,
     school_ranking_page,
+    school_ranking_query,
     selection_doc,
 )
 from geo_api.query import unknown_params
@@ -331,6 +332,11 @@ def _format(request: Request) -> str:
     return fmt
 
 
+def _school_url(catalog: Catalog, program: Program, base: str) -> str | None:
+    query = school_ranking_query(catalog, program)
+    return None if query is None else f"{base}/priorities/{program.id}?{query}"
+
+
 @router.get("/priorities", summary="The programs that rankings are made for")
 def programs(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep) -> Response:
     """Every program with its aim, default inputs, and links to its ranking and map."""
@@ -342,6 +348,7 @@ def programs(request: Request, catalog: CatalogDep, cache: CacheDep, base: BaseU
                     "id": p.id,
                     "title": p.title,
                     "aim": p.purpose,
+                    "school_ranking": _school_url(catalog, p, base),
                     "inputs": [
                         {"indicator": w.indicator, "label": input_label(w.indicator)}
                         for w in p.inputs

@@ -170,3 +170,38 @@ def test_schools_coloured_by_their_meal_share_on_a_map(client):
     ]:
         response = client.get("/maps/neighborhoods/poverty_pct", params=params)
         assert response.status_code == 400 and says in response.json()["detail"]
+
+
+def test_the_home_and_programs_pages_link_the_school_ranking(client):
+    # the fixture store has no LAUSD school: the link ranks every school
+    home = client.get("/", params={"f": "html"}).text
+    assert "/priorities/community-schools?layer=schools&amp;f=html" in home
+    programs = client.get("/priorities").json()["programs"]
+    urls = {p["id"]: p["school_ranking"] for p in programs}
+    assert urls == {
+        "la-deal": None,
+        "community-schools": "http://testserver/priorities/community-schools?layer=schools",
+        "early-care": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "teaches", "not_taught"),
+    [("K", "5", ["K", "1", "5"], ["P", "6", "12"]),
+     ("9", "12", ["9", "12"], ["8", "K", "Adult"]),
+     ("P", "K", ["P", "K"], ["1"]),
+     (None, "5", [], ["K", "5"])],
+)  # fmt: skip
+def test_grade_spans_on_each_side(low, high, teaches, not_taught):
+    from geo_api.schoolselect import SchoolSelection
+    from geo_api.schoolselect import teaches as spans
+
+    record = {"low_grade": low, "high_grade": high, "district": "A", "school_type": "T"}
+    for grade in teaches:
+        assert spans(record, grade), grade
+        assert SchoolSelection(district="A", grade=grade).holds(record)
+    for grade in not_taught:
+        assert not spans(record, grade), grade
+    if teaches:
+        assert not SchoolSelection(district="B", grade=teaches[0]).holds(record)
+        assert not SchoolSelection(school_type="U").holds(record)
