@@ -119,6 +119,22 @@ def unranked_reason(ranking: Ranking, i: int) -> str:
     return floor or "not ranked"
 
 
+def standing(ranking: Ranking, i: int) -> dict[str, Any]:
+    """Where area (or school) ``i`` stands in ``ranking``: ``rank`` of ``of`` ranked, the
+    90% interval ``low``-``high``, ``p_top`` (chance of the top), or the ``reason`` it is
+    unranked (the others ``None``)."""
+    s = ranking.scores
+    ranked = bool(s.ranked[i])
+    return {
+        "rank": int(s.rank[i]) if ranked else None,
+        "of": int(s.ranked.sum()),
+        "low": int(s.rank_low[i]) if ranked else None,
+        "high": int(s.rank_high[i]) if ranked else None,
+        "p_top": float(s.p_top[i]) if ranked else None,
+        "reason": None if ranked else unranked_reason(ranking, i),
+    }
+
+
 def capacity_per_child(catalog: Catalog, layer: LayerData) -> tuple[np.ndarray, np.ndarray]:
     """Licensed child-care places per child under 5 in each area, and its MOE.
 

@@ -18,7 +18,7 @@ from geo_api.errors import ApiError
 from geo_api.pages.locator import locator_svg
 from geo_api.pages.profile import parents, reason_words, sections, tract_context
 from geo_api.pages.schoolprofile import school_context
-from geo_api.ranking import RankingCache, unranked_reason
+from geo_api.ranking import RankingCache, standing
 from geo_api.rankquery import ranking_for
 from maps.i18n import lang_query
 from maps.mapdata import estimate_text
@@ -55,19 +55,12 @@ def standings(
             ranking = ranking_for({}, catalog, layer, program, rankings)
         except ApiError:
             continue  # the layer cannot be ranked for this program
-        s = ranking.scores
-        ranked = bool(s.ranked[index])
         out.append(
             {
                 "id": program.id,
                 "title": program.title,
                 "href": f"{base}/priorities/{program.id}?layer={layer.layer.id}&f=html",
-                "rank": int(s.rank[index]) if ranked else None,
-                "of": int(s.ranked.sum()),
-                "low": int(s.rank_low[index]) if ranked else None,
-                "high": int(s.rank_high[index]) if ranked else None,
-                "p_top": float(s.p_top[index]) if ranked else None,
-                "reason": None if ranked else unranked_reason(ranking, index),
+                **standing(ranking, index),
             }
         )
     return out

@@ -8,6 +8,7 @@ import math
 import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlencode
 
 from markupsafe import escape
 
@@ -15,7 +16,7 @@ from boundaries.programs import PROGRAMS
 from boundaries.schoolfigures import COMPLETE_COUNT
 from geo_api.catalog import Catalog, LayerData
 from geo_api.errors import ApiError
-from geo_api.ranking import RankingCache, unranked_reason
+from geo_api.ranking import RankingCache, standing
 from geo_api.rankquery import school_ranking_for
 
 #: (label, count column, percent column, enrolment column, year column) of each row
@@ -109,23 +110,11 @@ def school_standings(
                 ranking = school_ranking_for(query, catalog, program, rankings)
             except ApiError:
                 continue
-            s = ranking.scores
-            ranked = bool(s.ranked[index])
-            href = f"{base}/priorities/{program.id}?layer=schools&f=html" + "".join(
-                f"&{k}={v}" for k, v in query.items()
+            href = f"{base}/priorities/{program.id}?" + urlencode(
+                {"layer": "schools", **query, "f": "html"}
             )
             out.append(
-                {
-                    "title": program.title,
-                    "scope": scope,
-                    "href": href.replace(" ", "+"),
-                    "rank": int(s.rank[index]) if ranked else None,
-                    "of": int(s.ranked.sum()),
-                    "low": int(s.rank_low[index]) if ranked else None,
-                    "high": int(s.rank_high[index]) if ranked else None,
-                    "p_top": float(s.p_top[index]) if ranked else None,
-                    "reason": None if ranked else unranked_reason(ranking, index),
-                }
+                {"title": program.title, "scope": scope, "href": href, **standing(ranking, index)}
             )
     return out
 
