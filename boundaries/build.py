@@ -59,6 +59,7 @@ from boundaries.store import (
     write_store,
 )
 from loaders import (
+    access_points,
     acs_extracts,
     cde_frpm,
     cde_schools,
@@ -221,6 +222,12 @@ def load_layers(ctx: BuildContext) -> tuple[dict[str, gpd.GeoDataFrame], BaseGeo
         )
         ctx.layer_reports["schools"] = {"left_out": left_out}
     layers["schools"] = load_school_figures(ctx, layers["schools"], unplaced)
+    if _optional(ctx, "access-points", "no inventory of public internet access points"):
+        with ctx.step("public internet access points", "access-points"):
+            layers["access-points"], left_out = access_points.load_access_points(
+                ctx.path("access-points")
+            )
+            ctx.layer_reports["access-points"] = {"left_out": left_out}
     spec = SOURCES["child-care"]
     if ctx.fetcher.has(spec):
         with ctx.step("child-care sites", "child-care"):
@@ -704,7 +711,7 @@ def build_store(
         if ch.available
         for c in (ind_id, f"{ind_id}_moe", f"{ind_id}_reliability")
     ]
-    for point_layer in ("schools", "child-care"):
+    for point_layer in ("schools", "child-care", "access-points"):
         if point_layer in layers:
             with ctx.step(f"{point_layer}: tract and neighborhood values", point_layer):
                 layers[point_layer] = attach_area_values(

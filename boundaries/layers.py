@@ -90,6 +90,14 @@ LAYERS: dict[str, Layer] = {
             "14-character CDS code",
         ),
         Layer(
+            "access-points",
+            "Public internet access points (2019)",
+            "Libraries, recreation and senior centres with free internet use, from LA County's "
+            "2019 Location Management System inventory (sites may have opened or closed since).",
+            "point",
+            "LMS point id, e.g. 1992",
+        ),
+        Layer(
             "child-care",
             "Licensed child-care sites",
             "Licensed child-care centers and family child-care homes (CDSS CCLD).",

@@ -85,7 +85,7 @@ def percentile_ranks(values: np.ndarray, higher_is_worse: np.ndarray) -> np.ndar
     return rankdata(signed, method="average", axis=-2) / n * 100.0
 
 
-def _draw(
+def draw_truncated(
     rng: np.random.Generator,
     mean: np.ndarray,
     sd: np.ndarray,
@@ -148,7 +148,7 @@ def score_areas(
     blocks = []
     for start in range(0, draws, BLOCK):  # blocks keep memory flat for big layers
         size = min(BLOCK, draws - start)
-        sims = _draw(rng, est, sd, bounds[:, 0], bounds[:, 1], size)  # size × k × m
+        sims = draw_truncated(rng, est, sd, bounds[:, 0], bounds[:, 1], size)  # size × k × m
         blocks.append(np.round(percentile_ranks(sims, worse) @ weights, SCORE_DECIMALS))
     sim_scores = np.concatenate(blocks)
     sim_ranks = rankdata(-sim_scores, method="min", axis=1)

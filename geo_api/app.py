@@ -34,6 +34,7 @@ from geo_api.itemsroute import ItemsRoute
 from geo_api.limits import EXPENSIVE_SLOTS, TILE_SLOT_WAIT_SECONDS, WorkLimiter
 from geo_api.openapi_doc import install_openapi
 from geo_api.pages.county import CountyFigures
+from geo_api.planning.plans import Centres, PlanCache, centres_reader
 from geo_api.ranges import RangeMiddleware
 from geo_api.ranking import RankingCache
 from geo_api.responses import BodyCache
@@ -49,6 +50,7 @@ from geo_api.routers import (
     tiles,
     vectormap,
 )
+from geo_api.routers import plans as plans_router
 from geo_api.settings import Settings
 from geo_api.warmup import warm
 
@@ -101,6 +103,9 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
             pool = AreaPool(settings.store, checksum, EXPENSIVE_SLOTS)
             pool.start()
         app.state.areas = AreaService(area_loader(app, settings, first), app.state.limiter, pool)
+        app.state.plan_centres = Centres(
+            centres_reader(settings.store, first.areas if first is not None else None)
+        )
         app.state.county = CountyFigures(app.state.areas)
         app.state.warmed_seconds = None
         if settings.warm:
@@ -127,6 +132,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     # ~0.5 s, and a 503 would leave a hole in the map (TILE_SLOT_WAIT, geo_api/limits.py).
     app.state.tile_limiter = WorkLimiter(wait=TILE_SLOT_WAIT_SECONDS)
     app.state.rankings = RankingCache(limiter=app.state.limiter)
+    app.state.plans = PlanCache(app.state.limiter)
     app.state.fast_cache = FastCache()
     install_error_handlers(app)
     install_openapi(app)
@@ -149,6 +155,7 @@ def create_app(settings: Settings | None = None, store: Store | None = None) -> 
     app.include_router(indicators.router)
     app.include_router(maps.router)
     app.include_router(priorities.router)
+    app.include_router(plans_router.router)
     app.include_router(areas.router)
     app.include_router(draw.router)
     app.include_router(tiles.router)

@@ -35,7 +35,7 @@ from maps.classify import classify
 from maps.mapdata import class_entries
 
 #: deepest zoom written per layer kind (tracts need one more level than larger areas)
-DEFAULT_MAXZOOM = {"tracts": 12, "schools": 12, "child-care": 12}
+DEFAULT_MAXZOOM = {"tracts": 12, "schools": 12, "child-care": 12, "access-points": 12}
 OTHER_MAXZOOM = 11
 #: the indicator the static map opens on, per layer, when the layer has it
 MAP_INDICATOR = "no_subscription_pct"

@@ -164,6 +164,15 @@ SOURCES: dict[str, SourceSpec] = {
             "2023-24",
         ),
         SourceSpec(
+            "access-points",
+            # mirror only: the County's LMS "Public Internet Access" export has no stable
+            # download address; a live build leaves the layer out and says so
+            "",
+            "access_points/la_county_public_internet_access_lms.csv",
+            "LA County Location Management System: public internet access points (2019)",
+            "2019",
+        ),
+        SourceSpec(
             "svi",
             "https://svi.cdc.gov/Documents/Data/2022/csv/states/California.csv",
             "svi/la_county_tracts_svi2022_selected_columns.csv",

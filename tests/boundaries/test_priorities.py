@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from boundaries.priorities import _draw, percentile_ranks, score_areas
+from boundaries.priorities import draw_truncated, percentile_ranks, score_areas
 from boundaries.programs import CAPACITY_PER_CHILD, PROGRAMS, WeightError, parse_weights
 
 PCT = np.array([[0.0, 100.0], [0.0, 100.0]])
@@ -73,7 +73,7 @@ def test_draws_stay_in_valid_ranges_and_no_moe_is_fixed():
     mean = np.array([[1.0, 50.0], [99.0, 3.0]])
     sd = np.array([[5.0, np.nan], [5.0, 10.0]])
     low, high = np.array([0.0, 0.0]), np.array([100.0, np.inf])
-    sims = _draw(rng, mean, sd, low, high, 2000)
+    sims = draw_truncated(rng, mean, sd, low, high, 2000)
     assert sims.min() >= 0 and sims[:, :, 0].max() <= 100
     assert np.all(sims[:, 0, 1] == 50.0)  # no MOE: held at the estimate
     assert abs(sims[:, 0, 0].mean() - 1.0) < 4  # truncation shifts, but not wildly
