@@ -206,6 +206,7 @@ def write_tables(root: Path) -> None:
         centres,
     )  # fmt: skip
     write_school_counts(root)
+    write_access_points(root)
     (root / "PROVENANCE.md").write_text("Hand-made test mirror (tests/fixture_mirror.py).\n")
 
 
@@ -261,6 +262,33 @@ def write_school_counts(root: Path) -> None:
         [[5, "School 3 Community School", "https://example.org/cohort-5", "19100003333333",
           "School in tract 2", "high"]],
     )  # fmt: skip
+
+
+#: the LMS export's columns (a subset of its 31, in its order) and two access points: a
+#: library in tract A and a closed centre in tract D (``dis_status`` = Not Active)
+LMS_HEADER = ["X", "Y", "OBJECTID", "cat1", "cat2", "org_name", "Name", "addrln1", "city",
+              "post_id", "link", "latitude", "longitude", "date_updated", "dis_status"]  # fmt: skip
+
+
+def write_access_points(root: Path) -> None:
+    """The County's LMS "Public Internet Access" export: UTF-8 with a byte-order mark,
+    Web Mercator X/Y beside latitude/longitude, one site not active."""
+    import math
+
+    rows = []
+    for n, (i, status) in enumerate(((0.2, ""), (3.5, "Not Active"))):
+        lon, lat = X0 + i * D, Y0 + 0.5 * D
+        x = math.radians(lon) * 6378137.0
+        y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * 6378137.0
+        rows.append(
+            [f"{x:.4f}", f"{y:.4f}", 100 + n, "Municipal Services", "Public Internet Access",
+             "Example Library", f"Example Library {n + 1}", f"{n + 1} Main St.", "Alpha",
+             9000 + n, f"http://egis3.lacounty.gov/lms/?p={9000 + n}", f"{lat:.6f}",
+             f"{lon:.6f}", "2019/07/01 10:00:00+00", status]
+        )  # fmt: skip
+    _csv(
+        root / "access_points/la_county_public_internet_access_lms.csv", LMS_HEADER, rows, bom=True
+    )
 
 
 def write_fixture_mirror(root: Path) -> Path:

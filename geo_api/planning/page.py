@@ -106,15 +106,16 @@ def plan_page(
         ),
         t=t,
         lang=lang,
-        links=[],
+        links=[
+            {"rel": "alternate", "type": "application/geo+json", "href": here + urlencode(q)},
+            {"rel": "alternate", "type": "text/csv", "href": here + urlencode([*q, ("f", "csv")])},
+        ],
         fmt=_fmt,
         map_data=map_data(result, catalog),
         existing=result.existing.ids,
         layer_words=LAYER_WORDS,
         existing_words=EXISTING_WORDS[result.query.existing],
         formula=FORMULA_WORDS[result.query.program],
-        json_url=here + urlencode(q),
-        csv_url=here + urlencode([*q, ("f", "csv")]),
         **language_switch(request, lang, base),
     )
 
