@@ -42,6 +42,7 @@ SUCCESS: dict[str, list[str]] = {
     "/priorities/{program}": [JSON, GEOJSON, CSV, HTML],
     "/search": [JSON, HTML],
     "/priorities/{program}/schools": [JSON, CSV],
+    "/plans/{program}": [GEOJSON, CSV, HTML],
     "/healthz": [JSON],
     "/errors": [JSON, HTML],
     "/aggregate": [GEOJSON, CSV, GPKG],
@@ -134,7 +135,8 @@ def _enumerate(path: str, params: list[dict[str, Any]]) -> None:
         elif p["name"] == "layer" and p["in"] == "path":
             schema["enum"] = list(LAYERS)
         elif p["name"] == "layer" and p["in"] == "query":
-            schema["enum"] = POLYGON_LAYERS
+            ranks_schools = path == "/priorities/{program}"
+            schema["enum"] = [*POLYGON_LAYERS, "schools"] if ranks_schools else POLYGON_LAYERS
         elif p["name"] == "tileMatrixSetId":
             schema["enum"] = ["WebMercatorQuad"]
         elif p["name"] == "tileMatrix":

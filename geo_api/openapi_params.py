@@ -236,3 +236,45 @@ PRIORITIES = extra(
         {"type": "string", "enum": ["json", "geojson", "csv", "html"], "default": "json"},
     ),
 )
+
+
+PLANS = extra(
+    param("k", "Sites to choose.", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}),
+    param(
+        "candidates",
+        "Comma-separated layers whose features may be chosen: access-points, schools, tracts "
+        "(a point on each tract's land). Default per program.",
+        {"type": "string", "example": "access-points,schools"},
+    ),
+    param(
+        "existing",
+        "Sites already in place, whose reach counts as met.",
+        {"type": "string", "enum": ["access-points", "community-schools", "none"]},
+    ),
+    param(
+        "radius_m",
+        "Reach of a site, straight-line metres (EPSG:3310).",
+        {"type": "integer", "minimum": 200, "maximum": 10000, "default": 1609},
+    ),
+    param(
+        "district",
+        "With schools among the candidates: only this district's schools (any case; LAUSD).",
+        {"type": "string"},
+    ),
+    param(
+        "draws",
+        "Redraws of the survey estimates (0 for none).",
+        {"type": "integer", "minimum": 0, "maximum": 200, "default": 100},
+    ),
+    param("seed", "Seed of the draws.", {"type": "integer", "minimum": 0, "default": DEFAULT_SEED}),
+    param(
+        "sites",
+        "Evaluate these sites (comma-separated layer:id, at most 50) instead of choosing.",
+        {"type": "string", "example": "schools:19647336015887"},
+    ),
+    param(
+        "f",
+        "Output format.",
+        {"type": "string", "enum": ["json", "geojson", "csv", "html"], "default": "json"},
+    ),
+)

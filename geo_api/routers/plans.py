@@ -12,6 +12,7 @@ from boundaries.store import StoreError
 from geo_api.deps import BaseUrlDep, CacheDep, CatalogDep
 from geo_api.errors import InvalidParameter, Unavailable
 from geo_api.formats import MEDIA, to_csv
+from geo_api.openapi_params import PLANS
 from geo_api.planning.document import csv_rows, plan_document
 from geo_api.planning.page import plan_page
 from geo_api.planning.plans import PlanQuery, PlanResult, solve
@@ -55,7 +56,11 @@ def compute(request: Request, catalog: Any, query: PlanQuery) -> PlanResult:
     return request.app.state.plans.get((catalog.checksum, query), run)
 
 
-@router.get("/plans/{program}", summary="Where to put the next k sites (maximal covering)")
+@router.get(
+    "/plans/{program}",
+    summary="Where to put the next k sites (maximal covering)",
+    openapi_extra=PLANS,
+)
 def plans(
     request: Request, program: str, catalog: CatalogDep, cache: CacheDep, base: BaseUrlDep
 ) -> Response:
