@@ -74,12 +74,14 @@ test: $(DEV) browser-deps gis-deps
 	cd $(ROOT) && GEO_API_TEST_MIRROR=$(MIRROR) $(BIN)/pytest
 
 # geo-api vs tipg on PostGIS, side by side on the mirror (installs its own anchor); then
-# the CPU cost of adversarial drawn areas before and after their bounds (benchmarks/areas.py).
+# the CPU cost of adversarial drawn areas before and after their bounds (benchmarks/areas.py);
+# then the site planner's seconds and its gap to the exact optimum (benchmarks/plans.py).
 bench: $(DEV) browser-deps
 	$(ROOT)/benchmarks/setup.sh
 	$(BIN)/python $(ROOT)/benchmarks/run.py $(if $(MIRROR),--mirror $(MIRROR))
 	test -f $(STORE) || $(BIN)/geo-api build $(if $(MIRROR),--mirror $(MIRROR)) --store $(STORE)
 	$(BIN)/python $(ROOT)/benchmarks/areas.py --store $(STORE)
+	$(BIN)/python $(ROOT)/benchmarks/plans.py --store $(STORE)
 
 # Refresh the vendored Leaflet, Leaflet-Geoman, MapLibre and PMTiles JS (geo_api/static/)
 # from package-lock.json.

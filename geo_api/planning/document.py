@@ -100,9 +100,10 @@ def plan_document(result: PlanResult, catalog: Catalog, url: str) -> dict[str, A
             "solver": plan.method,
             "distance": DISTANCE,
             "uncertainty": "the tract estimates behind the need are redrawn within their "
-            "MOEs (truncated normal, PCG64 seeded); the plan is solved again for each draw "
-            "(chosen_share) and the chosen plan's coverage evaluated on each draw "
-            "(interval_90: 5th-95th percentile, widened to hold the estimate)",
+            "MOEs (truncated normal, PCG64 seeded); for each draw the plan is solved again "
+            "from the chosen sites by single swaps while one covers more (chosen_share: how "
+            "often a site is still chosen), and the chosen plan's coverage is evaluated on "
+            "each draw (interval_90: 5th-95th percentile, widened to hold the estimate)",
             "documentation": "docs/methods.md, section 'Where to put the next k sites'",
         },
         "inputs": {
