@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -37,7 +38,7 @@ def _fmt(value: float | None) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:,.0f}"
 
 
-def map_data(result: PlanResult, catalog: Catalog) -> dict[str, Any]:
+def map_data(result: PlanResult, catalog: Catalog, t: Callable[[str], str]) -> dict[str, Any]:
     """What the page's map draws (lon/lat rounded to 5 decimals)."""
     ctx_id, zoom = CONTEXT
     context = catalog.layers.get(ctx_id)
@@ -45,7 +46,7 @@ def map_data(result: PlanResult, catalog: Catalog) -> dict[str, Any]:
     sites = result.candidates
     chosen = [
         [round(float(sites.lon[j]), 5), round(float(sites.lat[j]), 5), html.escape(sites.names[j]),
-         n + 1, f"+{_fmt(m)}"]
+         n + 1, t("adds {count}").format(count=_fmt(m))]
         for n, (j, m) in enumerate(zip(result.plan.chosen, result.plan.marginal, strict=True))
     ]  # fmt: skip
     existing = result.existing
@@ -111,7 +112,7 @@ def plan_page(
             {"rel": "alternate", "type": "text/csv", "href": here + urlencode([*q, ("f", "csv")])},
         ],
         fmt=_fmt,
-        map_data=map_data(result, catalog),
+        map_data=map_data(result, catalog, t),
         existing=result.existing.ids,
         layer_words=LAYER_WORDS,
         existing_words=EXISTING_WORDS[result.query.existing],

@@ -179,3 +179,25 @@ def test_schools_coloured_by_their_meal_share(browser, live_server):
         assert outside == [] and errors == []
     finally:
         page.close()
+
+
+def test_the_plan_page_draws_its_sites_and_their_reach(browser, live_server):
+    """LA DEAL's ten sites: ten numbered markers over the need, each named on hover, with
+    the 2019 access points already in place drawn in grey."""
+    page, outside, errors = open_offline(browser, f"{live_server}/plans/la-deal?k=10&f=html")
+    try:
+        page.locator(".site-no").first.wait_for(timeout=60_000)
+        numbers = page.eval_on_selector_all(".site-no", "ns => ns.map(n => n.textContent)")
+        assert numbers == [str(n) for n in range(1, 11)]
+        # reach circles: ten chosen and one per existing access point, all drawn
+        circles = page.locator("path.leaflet-interactive, path[fill-opacity]").count()
+        assert circles > 200
+        marker = page.locator(".site-no").first.bounding_box()
+        page.mouse.move(marker["x"] + 11, marker["y"] + 11)
+        tip = page.locator(".leaflet-tooltip").first
+        tip.wait_for(timeout=5_000)
+        assert re.search(r"adds [\d,]+", tip.inner_text())  # the need the site adds
+        page.screenshot(path=str(ARTIFACTS / "plan-la-deal.png"))
+        assert outside == [] and errors == []
+    finally:
+        page.close()

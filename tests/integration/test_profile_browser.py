@@ -21,6 +21,7 @@ PAGES = {
     "compare": "/compare?a=neighborhoods:Watts&b=neighborhoods:Boyle%20Heights&f=html",
     "profile-school": "/collections/schools/items/19647336015887?f=html",
     "school-ranking": "/priorities/community-schools?layer=schools&district=LAUSD&f=html",
+    "plan-la-deal": "/plans/la-deal?k=10&f=html",
 }
 #: the page's text without the proper names marked translate="no" (school and district
 #: names); it takes them out of the page, so it runs after every other look at it
