@@ -48,7 +48,6 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from boundaries.layers import LAYERS
 
-TABLES = ("acs_values", "crosswalk", "indicator_status", "coverage")
 #: tables holding what custom-area aggregation needs at serve time
 AREA_TABLES = ("area_tract_land", "area_land", "area_centres")
 #: version of the store layout; read_store refuses any other (3: the manifest lists the

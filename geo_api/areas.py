@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Callable
-from typing import Any
 
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -131,7 +130,3 @@ class AreaService:
         """Stop the worker processes, if any."""
         if self._pool is not None:
             self._pool.close()
-
-    def describe(self) -> dict[str, Any]:
-        """Whether the inputs are loaded (for ``/healthz``-style reporting)."""
-        return {"loaded": self._inputs is not None}

@@ -80,7 +80,6 @@ class CachingSession:
         self.cache_dir = Path(cache_dir)
         self._inner = inner
         self._sleep = sleep
-        self.requests_sent = 0
         self.headers: dict[str, str] = {}  # the census package sets a User-Agent here
 
     def _session(self) -> Any:
@@ -97,7 +96,6 @@ class CachingSession:
             return CachedResponse(200, path.read_text(encoding="utf-8"))
 
         def call() -> Any:
-            self.requests_sent += 1
             return self._session().get(url, params=params, headers=self.headers, timeout=120)
 
         try:
