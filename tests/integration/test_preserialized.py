@@ -44,7 +44,8 @@ def test_every_collection_equals_a_fresh_serialization(real, mirror_store):
             b = shapely.geometry.shape(want["geometry"])
             coords_a, coords_b = shapely.get_coordinates(a), shapely.get_coordinates(b)
             assert coords_a.shape == coords_b.shape, (lid, got["id"])
-            assert np.abs(coords_a - coords_b).max() <= 5e-7  # rounded to 6 decimals
+            # rounded to 6 decimals: half a unit off at most (plus binary rounding of a half)
+            assert np.abs(coords_a - coords_b).max() <= 5e-7 + 1e-12
 
 
 def test_web_zoom_tracts_are_small_and_keep_every_feature(real, mirror_store):
