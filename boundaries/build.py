@@ -20,6 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from boundaries.access import ACCESS_INDICATORS, access_distance_values
 from boundaries.aggregate import Choice, choose_recipes, identity_crosswalk, layer_values
 from boundaries.allocation import CAP_LOW_RATIO, CAP_MEDIUM_SHARE, allocation_stats
 from boundaries.crosswalk import (
@@ -587,14 +588,20 @@ def area_tables(
 
 
 def check_no_indicator_lost(
-    store_path: Path, choices: dict[str, Choice], allow_fewer_indicators: bool
+    store_path: Path,
+    choices: dict[str, Choice],
+    allow_fewer_indicators: bool,
+    excused: frozenset[str] = frozenset(),
 ) -> None:
-    """Refuse a build that would make indicators of the current store unavailable."""
+    """Refuse a build that would make indicators of the current store unavailable
+    (``excused``: those that a source left out on purpose, ``--allow-missing``, takes)."""
     previous = read_manifest(store_path)
     if previous is None or allow_fewer_indicators:
         return
     before = {k for k, v in previous.get("indicators", {}).items() if v.get("available")}
-    lost = sorted(k for k in before if not (k in choices and choices[k].available))
+    lost = sorted(
+        k for k in before if not (k in choices and choices[k].available) and k not in excused
+    )
     if lost:
         raise SourceError(
             "indicators",
@@ -651,12 +658,24 @@ def build_store(
     if centres is not None:
         universe |= set(centres["tract"])
     tidy = load_tract_values(ctx, census_key, acs_year, fetcher.cache_dir, universe)
+    if centres is not None and "access-points" in layers:
+        with ctx.step("distance to public internet access points", "access-points"):
+            tidy = pd.concat(
+                [tidy, access_distance_values(centres, layers["access-points"])],
+                ignore_index=True,
+            )
     census_2020 = float(centres["population"].sum()) if centres is not None else None
     with ctx.step("cross-source checks", "cross-source"):
         check_values(tidy)
         cross_checks = cross_source_checks(tidy, census_2020)
     choices = choose_recipes(tidy)
-    check_no_indicator_lost(store_path, choices, allow_fewer_indicators)
+    # an indicator made from a source left out on purpose goes with it
+    excused = (
+        ACCESS_INDICATORS
+        if "population" in ctx.allow_missing & set(ctx.unavailable)
+        else frozenset()
+    )
+    check_no_indicator_lost(store_path, choices, allow_fewer_indicators, excused)
 
     tracts = layers["tracts"]
     tract_ids = set(tracts["id"])

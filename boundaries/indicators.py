@@ -17,6 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 PROGRAMS = ("community-schools", "la-deal", "early-care")
+#: datasets of complete counts, not survey estimates: their year is no ACS vintage
+COUNT_DATASETS = frozenset({"access-distance"})
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,27 @@ CATALOGUE: tuple[Indicator, ...] = (
                 published="SVI_EP_NOINT",
             ),
         ),
+    ),
+    Indicator(
+        "far_from_internet_access_pct",
+        "People more than a mile from a public internet access point",
+        "people (2020 Census), standing in for households",
+        "proportion",
+        "percent",
+        ("la-deal",),
+        (
+            Recipe(
+                "access-distance",
+                ("ACCESS_FAR_POP",),
+                ("ACCESS_POP",),
+                note="2020 block-group centres of population more than 1,609 m, straight-line, "
+                "from the nearest site of LA County's 2019 inventory of public internet access "
+                "points (boundaries/access.py); complete counts, MOE 0",
+            ),
+        ),
+        description="Share of residents whose block group lies more than a mile, as the crow "
+        "flies, from a library, recreation or senior centre with free internet use (LA "
+        "County's 2019 inventory).",
     ),
     Indicator(
         "broadband_pct",
@@ -360,6 +383,11 @@ def source_words(
             f"ACS 5-year {{span}} via Social Explorer, table{'s' if several else ''} {{tables}}"
         )
         return text.format(span=span, tables=named)
+    if dataset == "access-distance":
+        return t(
+            "2020 Census population by block group and LA County's 2019 public internet "
+            "access points (straight-line distance)"
+        )
     if dataset in ("acs5", "acs5/subject"):
         text = t(f"ACS 5-year {{span}}, table{'s' if several else ''} {{tables}}")
         return text.format(span=span, tables=named)
@@ -378,6 +406,7 @@ TOPICS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "no_internet_pct",
             "broadband_pct",
             "no_computer_pct",
+            "far_from_internet_access_pct",
         ),
     ),
     ("Education", ("no_hs_diploma_pct", "no_hs_diploma", "ba_plus_pct")),

@@ -101,12 +101,13 @@ def reliability(cv: float | None, moe: float | None, estimate: float | None) -> 
     """Reliability class: ``high`` (CV ≤ 15%), ``medium`` (≤ 30%), ``low`` (above).
 
     ``None`` when there is no MOE (nothing to judge). A zero estimate with a positive MOE
-    has no finite CV and is ``low``: the survey cannot tell zero from a small number.
+    has no finite CV and is ``low``: the survey cannot tell zero from a small number. A
+    zero MOE is a complete count (no sampling error): ``high``, zero estimate or not.
     """
     if moe is None or estimate is None or np.isnan(moe) or np.isnan(estimate):
         return None
     if estimate == 0:
-        return "low" if moe > 0 else None
+        return "low" if moe > 0 else "high"
     if cv is None or np.isnan(cv):
         return None
     if cv <= HIGH_CV:

@@ -18,7 +18,7 @@ import pandas as pd
 import shapely
 from shapely import STRtree
 
-from boundaries.indicators import INDICATORS, source_words, untranslated
+from boundaries.indicators import COUNT_DATASETS, INDICATORS, source_words, untranslated
 from boundaries.layers import LAYERS, Layer
 from boundaries.store import Store
 from boundaries.webgeom import simplify_for_zoom
@@ -127,8 +127,15 @@ class LayerData:
 
     @property
     def vintages(self) -> list[int]:
-        """Every ACS end year behind this layer's indicators, ascending."""
-        return sorted({s["vintage"] for s in self.status if s.get("vintage") is not None})
+        """Every ACS end year behind this layer's indicators, ascending (complete counts,
+        :data:`boundaries.indicators.COUNT_DATASETS`, are not survey years)."""
+        return sorted(
+            {
+                s["vintage"]
+                for s in self.status
+                if s.get("vintage") is not None and s.get("dataset") not in COUNT_DATASETS
+            }
+        )
 
     def _zoomed(self, kind: str, zoom: int, make: Callable[[], Any]) -> Any:
         key = (self.layer.id, kind, zoom)

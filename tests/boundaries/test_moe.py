@@ -90,6 +90,8 @@ def test_standard_error():
         (1000, 1.645 * 300, "medium"),  # CV exactly 30%
         (1000, 1.645 * 301, "low"),
         (0, 12, "low"),  # zero estimate with an MOE
+        (0, 0, "high"),  # a complete count of zero (distance to internet access)
+        (250, 0, "high"),  # a complete count
         (1000, float("nan"), None),  # no MOE: nothing to judge
     ],
 )
