@@ -46,6 +46,27 @@ def check_ranking_budget(areas: int, draws: int) -> None:
         )
 
 
+#: a plan's work: pairs of site and demand point within reach × sites × (draws + 1); on the
+#: 2-core machine about 4e7 per second (benchmarks/plans.py), so the budget is ~10 s.
+#: LA DEAL's default plan (k = 10, 100 draws, 1,609 m) costs 5.5e7.
+PLAN_WORK_BUDGET = 400_000_000
+
+
+def check_plan_budget(pairs: int, k: int, draws: int) -> None:
+    """Raise :class:`OverBudget` when a plan of ``k`` sites with ``draws`` over a
+    coverage of ``pairs`` (site, point) pairs exceeds :data:`PLAN_WORK_BUDGET`."""
+    work = pairs * k * (draws + 1)
+    if work > PLAN_WORK_BUDGET:
+        most = max(0, PLAN_WORK_BUDGET // max(pairs * k, 1) - 1)
+        raise OverBudget(
+            f"{pairs:,} site-home pairs within reach × {k} sites × {draws + 1} solves = "
+            f"{work:,} exceeds the limit of {PLAN_WORK_BUDGET:,} per plan; use draws={most} "
+            "or fewer, a smaller radius_m, fewer candidates or a smaller k",
+            limit=PLAN_WORK_BUDGET,
+            max_draws=most,
+        )
+
+
 class WorkLimiter:
     """At most ``slots`` expensive computations at once (threads of the route pool)."""
 

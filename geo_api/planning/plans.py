@@ -24,7 +24,7 @@ import pyogrio
 from scipy import sparse
 
 from geo_api.catalog import Catalog
-from geo_api.limits import SingleFlight, WorkLimiter
+from geo_api.limits import SingleFlight, WorkLimiter, check_plan_budget
 from geo_api.lru import BoundedLRU
 from geo_api.planning.cover import (
     Plan,
@@ -124,6 +124,7 @@ def solve(
         met = sparse.hstack(
             [met, sparse.csr_matrix((met.shape[0], len(at)), dtype=bool)], format="csr"
         )
+    check_plan_budget(cover.nnz, len(query.sites) or query.k, query.draws)
     need = np.concatenate([demand.need, pupils])
     draws = np.hstack([demand.draws, np.tile(pupils, (query.draws, 1))])
     reached = np.asarray(met.sum(axis=0)).ravel() > 0

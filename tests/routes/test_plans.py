@@ -113,3 +113,23 @@ def test_csv_and_page_in_both_languages(client):
     assert "2019 inventory" in page.text or "2019" in page.text
     spanish = client.get(URL, params={"f": "html", "k": 2, "lang": "es"})
     assert 'lang="es"' in spanish.text and "dónde" in spanish.text.lower()
+
+
+def test_the_work_budget_on_each_side():
+    from geo_api.errors import OverBudget
+    from geo_api.limits import PLAN_WORK_BUDGET, check_plan_budget
+
+    pairs, k = 1_000, 10
+    draws = PLAN_WORK_BUDGET // (pairs * k) - 1  # exactly at the budget
+    check_plan_budget(pairs, k, draws)
+    with pytest.raises(OverBudget, match=f"use draws={draws} or fewer"):
+        check_plan_budget(pairs, k, draws + 1)
+
+
+def test_a_plan_over_budget_is_a_400_that_says_what_to_lower(client, monkeypatch):
+    monkeypatch.setattr("geo_api.limits.PLAN_WORK_BUDGET", 50)
+    response = client.get(URL, params={"k": 2, "existing": "none", "seed": 99})
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "over-budget" and "radius_m" in body["detail"]
+    assert body["limit"] == 50 and body["max_draws"] >= 0
