@@ -32,7 +32,13 @@ from geo_api.ranking import (
     RankingCache,
     unavailable_reason,
 )
-from geo_api.schoolselect import CONTEXTS, DISTRICT_ALIASES, GRADES, SchoolSelection
+from geo_api.schoolselect import (
+    CONTEXTS,
+    DISTRICT_ALIASES,
+    GRADES,
+    SchoolSelection,
+    district_names,
+)
 
 #: the query parameters of a ranking (besides the layer and the format)
 RANKING_PARAMS = {"weights", "seed", "draws", "min_population", "min_households"}
@@ -107,7 +113,7 @@ def check_inputs(
         )
 
 
-def _choice(
+def choice_param(
     q: Any, name: str, values: list[str], aliases: dict[str, str] | None = None
 ) -> str | None:
     """A query value that must be one of ``values`` (case-insensitive; ``None`` if absent)."""
@@ -142,19 +148,14 @@ def school_ranking_for(
             raise InvalidParameter(f"{name} is a floor for areas; schools take min_enrollment")
     records = layer.records
     selection = SchoolSelection(
-        context=_choice(q, "context", list(CONTEXTS)) or "tract",
-        district=_choice(
-            q,
-            "district",
-            sorted({str(r["district"]) for r in records if r.get("district")}),
-            DISTRICT_ALIASES,
-        ),
-        school_type=_choice(
+        context=choice_param(q, "context", list(CONTEXTS)) or "tract",
+        district=choice_param(q, "district", district_names(layer), DISTRICT_ALIASES),
+        school_type=choice_param(
             q,
             "school_type",
             sorted({str(r["school_type"]) for r in records if r.get("school_type")}),
         ),
-        grade=_choice(q, "grade", list(GRADES)),
+        grade=choice_param(q, "grade", list(GRADES)),
     )
     if not selection.mask(layer).any():
         raise InvalidParameter("no school matches district=, school_type= and grade= together")

@@ -41,6 +41,11 @@ class SchoolSelection:
         return not self.grade or teaches(record, self.grade)
 
 
+def district_names(layer: LayerData) -> list[str]:
+    """The districts of a schools layer's records, sorted."""
+    return sorted({str(r["district"]) for r in layer.records if r.get("district")})
+
+
 def teaches(record: dict, grade: str) -> bool:
     """Whether a school's grade span (``low_grade``-``high_grade``) includes ``grade``;
     a school without a known span teaches no grade asked for."""

@@ -18,7 +18,7 @@ from geo_api.pages.profile import reason_words
 from geo_api.pages.programs import purpose
 from geo_api.ranking import Ranking
 from geo_api.routers.documents import language_switch
-from geo_api.schoolselect import CONTEXTS, DISTRICT_ALIASES, GRADES
+from geo_api.schoolselect import CONTEXTS, DISTRICT_ALIASES, GRADES, district_names
 from maps.i18n import lang_query, translator
 from maps.mapdata import estimate_text
 
@@ -133,7 +133,7 @@ def school_ranking_page(
         lang_q=lang_query(lang),
         **language_switch(request, lang, base),
         sel=doc["reproducibility"]["selection"],
-        districts=sorted({str(r["district"]) for r in records if r.get("district")}),
+        districts=district_names(layer),
         school_types=sorted({str(r["school_type"]) for r in records if r.get("school_type")}),
         grades=GRADES,
         contexts=[(c, CONTEXT_CHOICES[c]) for c in CONTEXTS],

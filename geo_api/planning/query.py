@@ -12,7 +12,8 @@ from geo_api.planning.plans import PlanQuery
 from geo_api.planning.sites import CANDIDATE_LAYERS, EXISTING
 from geo_api.query import int_param
 from geo_api.ranking import DEFAULT_SEED
-from geo_api.schoolselect import DISTRICT_ALIASES
+from geo_api.rankquery import choice_param
+from geo_api.schoolselect import DISTRICT_ALIASES, district_names
 
 MAX_K = 50
 RADIUS_M = (200, 10_000)
@@ -71,18 +72,14 @@ def parse_plan_query(q: Any, catalog: Catalog, program: str) -> PlanQuery:
     k = int_param(q.get("k"), "k", DEFAULT_K, 1, MAX_K)
     draws = int_param(q.get("draws"), "draws", DEFAULT_PLAN_DRAWS, 0, MAX_PLAN_DRAWS)
     seed = int_param(q.get("seed"), "seed", DEFAULT_SEED, 0, 2**63 - 1)
-    district = q.get("district")
-    if district is not None:
+    district = None
+    if q.get("district") is not None:
         if "schools" not in candidates:
             raise InvalidParameter("district chooses schools: add schools to candidates")
-        names = sorted(
-            {str(r["district"]) for r in catalog.layers["schools"].records if r.get("district")}
-        )
-        lookup = {n.casefold(): n for n in names}
-        lookup.update({a: n for a, n in DISTRICT_ALIASES.items() if n in names})
-        if district.strip().casefold() not in lookup:
-            raise InvalidParameter(f"unknown district {district!r}", valid=names)
-        district = lookup[district.strip().casefold()]
+        names = district_names(catalog.layers["schools"])
+        district = choice_param(q, "district", names, DISTRICT_ALIASES)
+        if district is None:  # given but empty
+            raise InvalidParameter("unknown district ''", valid=names)
     sites: tuple[str, ...] = ()
     if q.get("sites"):
         sites = tuple(dict.fromkeys(s.strip() for s in q["sites"].split(",") if s.strip()))

@@ -28,6 +28,7 @@ from geo_api.ranking import RankingCache
 from geo_api.rankquery import RANKING_PARAMS
 from geo_api.responses import cached_response
 from geo_api.routers.documents import language_headers, page_language, switch_link
+from geo_api.schoolselect import district_names
 from geo_api.settings import Settings
 from maps.choropleth import LEGEND_MODES, Assets, Tiles, View, hatched, render_map
 from maps.classify import (
@@ -213,7 +214,7 @@ def _schools(
             i for i in rows if str(schools.records[i].get("district") or "").casefold() == wanted
         ]
         if not rows:
-            names = sorted({str(r["district"]) for r in schools.records if r.get("district")})
+            names = district_names(schools)
             raise InvalidParameter(f"no schools of district {district[:80]!r}", valid=names)
         title = t("Public schools of {district}").format(
             district=schools.records[rows[0]]["district"]
